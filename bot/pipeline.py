@@ -1,0 +1,211 @@
+"""The pipeline: normalise → classify → retrieve → compose → check, as plain Python with no channel in it.
+
+``build_pipeline`` wires the real parts (store, embedder, retriever, manifest, referrals); tests may
+pass their own. ``Pipeline.ask`` is synchronous; ``ask_async`` runs it in a thread so an event loop stays free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.compose import ComposeSettings, compose_answer
+from bot.guardrails.classifier import PatternClassifier
+from bot.guardrails.output import check_answer
+from bot.guardrails.personal_data import redact
+from bot.guardrails.policy import Policy
+from bot.language import detect_language
+from bot.normalise import normalise
+from bot.replies import (
+    FALLBACK,
+    GREETING,
+    NO_SOURCE,
+    OUT_OF_SCOPE,
+    PERSONAL_DATA_NOTE,
+    REFUSE_ESCALATE,
+    REFUSE_INJECTION,
+    REFUSE_SPAM,
+    SUPPORT,
+    pick,
+    referral_lines,
+    topic_list,
+)
+from bot.retrieval import Retriever
+from bot.settings import Settings
+from bot.types import Category, Passage, Question, Result, Verdict
+from knowledge_base.embedding import Embedder, load_embedder
+from knowledge_base.manifest import load_manifest
+from knowledge_base.referrals import Referral, load_referrals
+from knowledge_base.store import (
+    LocalStore,
+    NoStoreError,
+    StoreCorruptError,
+    VersionedStore,
+    check_compatible,
+    probe_version,
+)
+
+log = logging.getLogger(__name__)
+
+# Words that put a message inside Rahnuma's scope even when no passage is close enough to cite.
+DOMAIN = re.compile(
+    r"jihad|islam|muslim|musalman|quran|hadith|hadees|sharia|fatwa|kafir|kufr|takfir|shia|sunni|ahmadi|sect|firqa|"
+    r"taliban|ttp|isis|daesh|qaeda|terror|extrem|radical|militan|mujahid|martyr|shaheed|suicide|khudkush|bomb|"
+    r"attack|hamla|violen|kill|qatl|qatal|war|jang|army|fouj|fauj|state|government|hukumat|constitution|aain|law|"
+    r"democra|vote|minorit|aqliyat|christian|hindu|church|temple|mandir|girls|school|taleem|education|polio|"
+    r"vaccin|recruit|propaganda|fake|video|rumou?r|news|job|rozgar|skill|hunar|poverty|ghurbat|injustice|insaf|"
+    r"angry|gussa|lonely|akela|stress|depress|sad|udaas|hate|nafrat|peace|aman|pakistan|paigham|"
+    r"جہاد|اسلام|قرآن|حدیث|فتو|کافر|تکفیر|شیعہ|سنی|طالبان|دہشت|انتہا|خودکش|حملہ|قتل|فوج|ریاست|حکومت|آئین|قانون|"
+    r"اقلیت|لڑکی|تعلیم|پولیو|ویکسین|بھرتی|پروپیگنڈا|ویڈیو|روزگار|غربت|انصاف|غصہ|اکیلا|نفرت|امن|پاکستان|پیغام"
+)
+
+
+@dataclass
+class Pipeline:
+    """One message in, one ``Result`` out."""
+
+    embedder: Embedder
+    retriever: Retriever
+    approved: frozenset[str]
+    referrals: Sequence[Referral] = ()
+    policy: Policy = field(default_factory=Policy.default)
+    classifier: PatternClassifier = field(default_factory=PatternClassifier)
+    compose_settings: ComposeSettings = field(default_factory=ComposeSettings)
+    max_input_chars: int = 4000
+    store_version: str | None = None
+    _executor: ThreadPoolExecutor | None = None
+
+    def ask(self, text: object, history: Sequence[Category] = (), mode: str | None = None) -> Result:
+        """Answer one message. Never raises for bad input: a broken message gets a polite reply."""
+        started = time.perf_counter()
+        stages: dict[str, float] = {}
+        raw = text if isinstance(text, str) else ""
+        judged = raw[: self.max_input_chars]
+        language = detect_language(judged)
+        question = Question(text=raw, normalised=normalise(judged, language), language=language)
+        lang = language if language in ("en", "ur", "roman_ur") else "en"
+
+        t = time.perf_counter()
+        redacted, _ = redact(question.normalised)
+        vector = self.embedder.embed([redacted or "."])[0]
+        stages["embed"] = _ms(t)
+
+        t = time.perf_counter()
+        found = self.classifier.classify(question, history)
+        verdict = self.policy.decide(found.category, found.reasons, found.raise_to)
+        stages["classify"] = _ms(t)
+
+        passages: list[Passage] = []
+        notes: list[str] = []
+        citations = []
+        if verdict.action in ("answer", "answer_and_flag") and not found.greeting and question.normalised:
+            t = time.perf_counter()
+            passages = self.retriever.search(Question(raw, redacted, language), vector, mode)
+            stages["retrieve"] = _ms(t)
+            relevant = [p for p in passages if self.retriever.is_relevant(p)]
+            if not relevant and verdict.category == "none" and not DOMAIN.search(question.normalised):
+                verdict = self.policy.decide("off_topic", ("no_domain_term", "no_relevant_passage"))
+            t = time.perf_counter()
+            if verdict.action == "out_of_scope":
+                answer = pick(OUT_OF_SCOPE, lang).format(topics=topic_list(lang))
+            elif not relevant:
+                answer = pick(NO_SOURCE, lang).format(topics=topic_list(lang))
+                notes.append("no_relevant_passage")
+            else:
+                answer, citations = compose_answer(
+                    question, verdict.category, relevant, self.embedder, vector, self.compose_settings
+                )
+            stages["compose"] = _ms(t)
+        else:
+            answer = self._fixed_reply(verdict, lang, found.greeting)
+
+        if verdict.category == "personal_data":
+            answer = f"{answer}\n{pick(PERSONAL_DATA_NOTE, lang)}"
+
+        t = time.perf_counter()
+        problems = check_answer(answer, citations, passages, self.approved, self.compose_settings.max_chars + 400)
+        stages["check"] = _ms(t)
+        if problems:
+            log.warning("answer failed its checks and was replaced: %s", "; ".join(problems))
+            notes.extend(f"check_failed:{p}" for p in problems)
+            answer, citations = pick(FALLBACK, lang), []
+        result = Result(question, verdict, answer, citations, passages, stages, notes=notes)
+        result.latency_ms = _ms(started)
+        return result
+
+    def _fixed_reply(self, verdict: Verdict, lang: str, greeting: bool) -> str:
+        if greeting:
+            return pick(GREETING, lang).format(topics=topic_list(lang))
+        if verdict.action == "support_and_escalate":
+            return pick(SUPPORT, lang).format(referrals=referral_lines(self.referrals))
+        if verdict.action == "refuse_and_escalate":
+            return pick(REFUSE_ESCALATE, lang)
+        if verdict.action == "out_of_scope":
+            return pick(OUT_OF_SCOPE, lang).format(topics=topic_list(lang))
+        if verdict.category == "prompt_injection":
+            return pick(REFUSE_INJECTION, lang)
+        return pick(REFUSE_SPAM, lang)
+
+    async def ask_async(self, text: object, history: Sequence[Category] = ()) -> Result:
+        """``ask`` in a worker thread, so the event loop keeps serving other chats."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rahnuma-pipeline")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.ask, text, history)
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0
+
+
+def open_live_collection(store: VersionedStore, settings: Settings) -> tuple[str, object]:
+    """Open the live store version; with a local store, prove it opens in a child process first.
+
+    A version that fails the probe is skipped for the previous one, with a warning; when none opens, the
+    error says what to do.
+    """
+    history = store.history() or ([v] if (v := store.current()) else [])
+    if not history:
+        raise NoStoreError(f"{store.description} is empty; run `rahnuma ingest` first")
+    failures = []
+    for version in history:
+        try:
+            if isinstance(store, LocalStore) and settings.store_probe:
+                probe_version(store.path_of(version), None, timeout=store.probe_timeout)
+            collection = store.open(version)
+        except StoreCorruptError as exc:
+            failures.append(str(exc))
+            log.warning("store version %s is unusable, trying the previous one: %s", version, exc)
+            continue
+        check_compatible(collection.metadata, settings.embedding_model, f"store version {version}")
+        if failures:
+            log.warning("answering from the previous store version %s; run `rahnuma ingest` to repair", version)
+        return version, collection
+    raise StoreCorruptError(
+        "no store version opens (" + "; ".join(failures) + "); run `rahnuma ingest --rebuild`"
+    )
+
+
+def build_pipeline(settings: Settings, embedder_factory: Callable[[str], Embedder] = load_embedder) -> Pipeline:
+    """Wire the real pipeline from settings: open the store, load the model once, build the indexes."""
+    manifest = load_manifest(settings.kb_dir)
+    store = settings.open_store()
+    version, collection = open_live_collection(store, settings)
+    embedder = embedder_factory(settings.embedding_model)
+    retriever = Retriever(collection, settings.retrieval())
+    policy = Policy.from_file(settings.policy_file) if settings.policy_file else Policy.default()
+    return Pipeline(
+        embedder=embedder,
+        retriever=retriever,
+        approved=frozenset(s.id for s in manifest.approved()),
+        referrals=load_referrals(settings.kb_dir),
+        policy=policy,
+        compose_settings=settings.compose(),
+        max_input_chars=settings.max_input_chars,
+        store_version=version,
+    )
