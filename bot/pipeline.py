@@ -107,7 +107,7 @@ class Pipeline:
             t = time.perf_counter()
             passages = self.retriever.search(Question(raw, redacted, language), vector, mode)
             stages["retrieve"] = _ms(t)
-            relevant = [p for p in passages if self.retriever.is_relevant(p)]
+            relevant = [p for p in passages if self.retriever.is_relevant(p, language)]
             if not relevant and verdict.category == "none" and not DOMAIN.search(question.normalised):
                 verdict = self.policy.decide("off_topic", ("no_domain_term", "no_relevant_passage"))
             t = time.perf_counter()

@@ -48,6 +48,10 @@ class RetrievalSettings:
     min_lexical: float = 4.0  # BM25 score that makes a passage relevant when the dense score is weaker
     lexical_floor: float = 0.15  # ... provided its cosine similarity is at least this
     mode: str = "hybrid"
+    # all-MiniLM-L6-v2 was trained on English: on Urdu script its similarities are close to noise, while
+    # BM25 finds the right Urdu passage (benchmarks/retrieval_modes.md). So Urdu questions lean on BM25,
+    # and a passage needs lexical evidence to count as relevant to one.
+    urdu_dense_weight: float = 0.0
 
 
 class Retriever:
@@ -101,9 +105,10 @@ class Retriever:
         dense = self.dense(vector, k) if mode in ("dense", "hybrid") else []
         lexical = self.lexical(question.normalised, k) if mode in ("bm25", "hybrid") else []
         fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
+        dense_weight = self.settings.urdu_dense_weight if question.language == "ur" else 1.0
+        for weight, ranking in ((dense_weight, dense), (1.0, lexical)):
             for rank, (position, _) in enumerate(ranking):
-                fused[position] = fused.get(position, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[position] = fused.get(position, 0.0) + weight / (RRF_K + rank + 1)
         lexical_scores = dict(lexical)
         cosine = self.matrix @ np.asarray(vector, dtype=np.float32) if self.chunks else np.zeros(0)
         for position in fused:
@@ -129,7 +134,9 @@ class Retriever:
             fused=fused,
         )
 
-    def is_relevant(self, passage: Passage) -> bool:
+    def is_relevant(self, passage: Passage, language: str = "en") -> bool:
         """Whether a passage is close enough to the question to be cited."""
         s = self.settings
+        if language == "ur":
+            return passage.lexical >= s.min_lexical
         return passage.score >= s.min_score or (passage.lexical >= s.min_lexical and passage.score >= s.lexical_floor)

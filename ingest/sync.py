@@ -21,7 +21,6 @@ from knowledge_base.embedding import Embedder
 from knowledge_base.manifest import Manifest, Source, load_manifest
 from knowledge_base.store import (
     ModelMismatchError,
-    NoStoreError,
     StoredChunk,
     StoreError,
     VersionedStore,
@@ -216,21 +215,11 @@ def run(
         return Summary(plan, version, count, embedded, time.perf_counter() - started)
 
 
-def ensure_store(store: VersionedStore) -> str:
-    """The live version, or a clear error telling the user to ingest first."""
-    version = store.current()
-    if version is None:
-        raise NoStoreError(f"{store.description} is empty; run `rahnuma ingest` first")
-    return version
-
-
 __all__ = [
-    "NoStoreError",
     "Plan",
     "SourceErrors",
     "StoreError",
     "Summary",
-    "ensure_store",
     "make_plan",
     "prepare",
     "run",
