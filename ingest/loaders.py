@@ -78,7 +78,8 @@ def load_markdown(path: Path) -> LoadedDocument:
 def _strip_markdown(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", text)  # not inside words: a_b_c
     return re.sub(r"^\s*>\s?", "", text, flags=re.MULTILINE)
 
 
@@ -148,9 +149,12 @@ def load_docx(path: Path) -> LoadedDocument:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
+    except PackageNotFoundError:
+        raise LoaderError(f"{path}: unreadable DOCX (not a Word document)") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise LoaderError(f"{path}: unreadable DOCX ({exc})") from None
     sections: list[Section] = []

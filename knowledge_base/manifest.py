@@ -30,7 +30,7 @@ class Source(BaseModel):
     author: str | None = None
     year: int | None = Field(default=None, ge=600, le=2100)
     language: Language
-    topics: tuple[Topic, ...] = Field(min_length=1)
+    topics: tuple[Topic, ...]
     url: str | None = None
     license: str = Field(min_length=3)
     status: SourceStatus
@@ -64,6 +64,13 @@ class Source(BaseModel):
             raise ValueError("must be a relative path inside the knowledge base")
         return value
 
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topics_listed(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple) and not value:
+            raise ValueError("needs at least one topic")
+        return value
+
     @field_validator("topics")
     @classmethod
     def _topics_unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -72,17 +79,26 @@ class Source(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _approved_sources_are_reviewed(self) -> Source:
-        if not (self.issuer or self.author):
-            raise ValueError("needs an 'issuer' or an 'author'")
-        if self.status == "approved" and not (self.reviewed_by and self.reviewed_on):
-            raise ValueError("an approved source needs 'reviewed_by' and 'reviewed_on'")
+    def _cross_field_rules(self) -> Source:
+        problems = cross_field_problems(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
     def attribution(self) -> str:
         """Who issued or wrote the original."""
         return self.issuer or self.author or ""
+
+
+def cross_field_problems(raw: dict[str, Any]) -> list[str]:
+    """Rules that involve several fields; checked on the raw entry so they are reported with field errors."""
+    problems = []
+    if not (raw.get("issuer") or raw.get("author")):
+        problems.append("field 'issuer': an entry needs an 'issuer' or an 'author'")
+    if raw.get("status") == "approved" and not (raw.get("reviewed_by") and raw.get("reviewed_on")):
+        problems.append("field 'reviewed_by': an approved source needs 'reviewed_by' and 'reviewed_on'")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -138,17 +154,25 @@ def validate_entries(raw_entries: Iterable[Any], root: Path, path: Path) -> Mani
         if not isinstance(raw, dict):
             problems.append(f"{name}: must be a mapping of fields, got {type(raw).__name__}")
             continue
+        entry_problems = [f"{name}: {p}" for p in cross_field_problems(raw)]
+        source: Source | None = None
         try:
             source = Source.model_validate(raw)
         except ValidationError as exc:
-            problems.extend(f"{name}: {_describe(e)}" for e in exc.errors())
-            continue
-        if source.id in seen:
-            problems.append(f"{name}: field 'id': duplicates {seen[source.id]}")
-        seen.setdefault(source.id, name)
-        if source.status != "retracted" and not (root / source.path).is_file():
-            problems.append(f"{name}: field 'path': file not found: {source.path}")
-        sources.append(source)
+            entry_problems.extend(
+                f"{name}: {_describe(e)}" for e in exc.errors() if e["type"] != "value_error" or e["loc"]
+            )
+        ident, relative = raw.get("id"), raw.get("path")
+        if isinstance(ident, str):
+            if ident in seen:
+                entry_problems.append(f"{name}: field 'id': duplicates {seen[ident]}")
+            seen.setdefault(ident, name)
+        if (raw.get("status") != "retracted" and isinstance(relative, str) and not Path(relative).is_absolute()
+                and ".." not in Path(relative).parts and not (root / relative).is_file()):
+            entry_problems.append(f"{name}: field 'path': file not found: {relative}")
+        problems.extend(entry_problems)
+        if source is not None and not entry_problems:
+            sources.append(source)
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, sources=tuple(sources))
