@@ -1,0 +1,109 @@
+"""The `rahnuma` command line end to end, as a maintainer and the evaluation harness use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from tests.conftest import REPO
+from tests.integration.test_pipeline import assert_contract
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def rahnuma(*args: str, data_dir: Path, extra_env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the console script in a child process with its own data directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAHNUMA_")}
+    env.update({"RAHNUMA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(extra_env or {})})
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, input=stdin, timeout=600,
+                          check=False)
+
+
+def test_ask_before_ingest_says_what_to_do(tmp_path: Path) -> None:
+    """Asking before anything is ingested fails with a clear instruction, not a traceback."""
+    done = rahnuma("ask", "--json", "hello", data_dir=tmp_path)
+    assert done.returncode == 1
+    assert "rahnuma ingest" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ask_json_prints_exactly_the_contract_object(real_settings: Settings) -> None:
+    """`rahnuma ask --json` prints one contract object and exits 0."""
+    done = rahnuma("ask", "--json", "kya khudkush hamla jihad hai?", data_dir=real_settings.data_dir)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    assert_contract(obj)
+    assert obj["text"] == "kya khudkush hamla jihad hai?"
+    assert obj["language"] == "roman_ur"
+    assert obj["citations"]
+
+
+def test_ask_batch_keeps_ids_and_survives_broken_lines(real_settings: Settings, tmp_path: Path) -> None:
+    """`--batch` answers each JSON line with its id, and reports a broken line without stopping."""
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        '{"id": "a", "text": "Who may declare jihad?"}\n'
+        "this line is not json\n"
+        '{"id": 7, "text": "I want to end my life"}\n'
+        '{"id": "c", "text": 42}\n',
+        encoding="utf-8",
+    )
+    done = rahnuma("ask", "--json", "--batch", str(batch), data_dir=real_settings.data_dir)
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert [o["id"] for o in out] == ["a", None, 7, "c"]
+    assert_contract({k: v for k, v in out[0].items() if k != "id"})
+    assert "line 2" in out[1]["error"]
+    assert out[2]["category"] == "self_harm" and out[2]["flagged"] is True
+    assert "text" in out[3]["error"]
+
+
+def test_ask_text_output_lists_sources(real_settings: Settings) -> None:
+    """Without --json the answer is printed with a numbered source list."""
+    done = rahnuma("ask", "Are suicide attacks allowed?", data_dir=real_settings.data_dir)
+    assert done.returncode == 0, done.stderr
+    assert "Sources:" in done.stdout and "[1]" in done.stdout
+
+
+def test_ingest_reports_a_bad_manifest_by_entry_and_field(tmp_path: Path) -> None:
+    """A maintainer's typo is reported with the entry and field, exit code 1, and nothing written."""
+    kb = tmp_path / "kb"
+    (kb / "sources").mkdir(parents=True)
+    (kb / "sources.yaml").write_text(
+        "sources:\n  - id: Bad_Id\n    title: A title\n    year: 2020\n    language: en\n    topics: [jihad]\n"
+        "    license: x y z\n    status: approved\n    path: sources/missing.md\n", encoding="utf-8")
+    done = rahnuma("ingest", data_dir=tmp_path / "data", extra_env={"RAHNUMA_KB_DIR": str(kb)})
+    assert done.returncode == 1
+    for expected in ("entry 1", "field 'id'", "field 'topics.0'", "field 'issuer'", "missing.md"):
+        assert expected in done.stderr
+    assert not (tmp_path / "data" / "chroma" / "CURRENT").exists()
+
+
+def test_ingest_dry_run_and_summary(tmp_path: Path, small_kb: Path) -> None:
+    """`--dry-run` lists what would change; a real run prints the closing summary; a rerun does nothing."""
+    env = {"RAHNUMA_KB_DIR": str(small_kb), "RAHNUMA_EMBEDDING_MODEL": "hashing-384"}
+    dry = rahnuma("ingest", "--dry-run", data_dir=tmp_path, extra_env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "add    polio-note" in dry.stdout and "would" in dry.stdout
+    real = rahnuma("ingest", "--quiet", data_dir=tmp_path, extra_env=env)
+    assert real.returncode == 0, real.stderr
+    assert "3 added" in real.stdout and "embedded" in real.stdout
+    again = rahnuma("ingest", data_dir=tmp_path, extra_env=env)
+    assert "Nothing to do" in again.stdout
+
+
+def test_invalid_setting_is_a_clear_error(tmp_path: Path) -> None:
+    """A malformed setting names itself."""
+    done = rahnuma("ask", "hi", data_dir=tmp_path, extra_env={"RAHNUMA_RETRIEVAL_TOP_K": "lots"})
+    assert done.returncode == 1
+    assert "retrieval_top_k" in done.stderr
