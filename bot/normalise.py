@@ -23,7 +23,7 @@ LATIN_HOMOGLYPHS = str.maketrans({
 })
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[013457@$])[\w@$!]+\b")
-REPEATS = re.compile(r"(\w)\1{2,}")
+REPEATS = re.compile(r"(\w)\1{2,}")  # three or more: stretched ("jihaaad"); doubles are real letters
 SPACES = re.compile(r"\s+")
 
 # Common Roman Urdu spelling variants → one form (whole words only).
@@ -59,7 +59,7 @@ def normalise(text: str, language: str | None = None) -> str:
     text = URDU_DIACRITICS.sub("", text)
     text = text.casefold().translate(LATIN_HOMOGLYPHS)
     text = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), text)
-    text = REPEATS.sub(r"\1\1", text)
+    text = REPEATS.sub(r"\1", text)
     if language == "roman_ur":
         text = ROMAN_WORD.sub(lambda m: ROMAN_VARIANTS.get(m.group(0), m.group(0)), text)
     return SPACES.sub(" ", text).strip()

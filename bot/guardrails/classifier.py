@@ -27,6 +27,14 @@ ORDER: tuple[tuple[Category, list[str]], ...] = (
 )
 _COMPILED = tuple((category, p.compile_all(patterns)) for category, patterns in ORDER)
 _WORDS = re.compile(r"\w+")
+# A claim put as a doubt ("is it true that polio drops cause infertility?") is a question to answer, not
+# propaganda or sympathy to flag.
+DOUBT = re.compile(
+    r"^(?:is it (?:true|right|correct|a fact)|is it really|do you think|did you know if|i heard that|people say|"
+    r"my (?:friend|cousin|brother|teacher) (?:says|said)|someone told me|kya (?:yeh|ye|is baat) (?:sach|sahi|theek)|"
+    r"kya sach ?much|log kehte hain|suna hai|کیا یہ سچ|کیا یہ صحیح|لوگ کہتے ہیں|سنا ہے)"
+)
+DOUBTABLE: frozenset[str] = frozenset({"propaganda", "extremist_sympathy"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,10 @@ class PatternClassifier:
     def classify(self, question: Question, history: Sequence[Category] = ()) -> Classification:
         """Classify one message; ``history`` holds the categories of the conversation's recent turns."""
         views = (question.normalised, squeeze(question.normalised))
+        doubt = bool(DOUBT.match(question.normalised)) and "http" not in question.normalised
         for category, compiled in _COMPILED:
+            if doubt and category in DOUBTABLE:
+                continue
             for index, pattern in enumerate(compiled):
                 if any(pattern.search(view) for view in views):
                     return self._with_context(Classification(category, (f"pattern:{category}:{index}",)), history)
