@@ -27,8 +27,10 @@ def main() -> None:
     parser.add_argument("--urdu-dense-weight", type=float, nargs="*", default=[0.0, 0.25, 1.0])
     args = parser.parse_args()
     pipeline = build_pipeline(Settings())
-    items = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
-    print(f"| mode | urdu dense weight | language | n | hit@1 | hit@3 | MRR |")
+    items = [
+        json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    print("| mode | urdu dense weight | language | n | hit@1 | hit@3 | MRR |")
     print("|---|---|---|---|---|---|---|")
     base = pipeline.retriever.settings
     for mode in ("dense", "bm25", "hybrid"):
@@ -41,7 +43,9 @@ def main() -> None:
                 vector = pipeline.embedder.embed([question.normalised])[0]
                 passages = pipeline.retriever.search(question, vector, mode)
                 expected = set(item["expect"]["topics"])
-                ranks[language].append(next((i for i, p in enumerate(passages) if expected & set(p.topics)), None))
+                ranks[language].append(
+                    next((i for i, p in enumerate(passages) if expected & set(p.topics)), None)
+                )
             for language, found in sorted(ranks.items()):
                 n = len(found)
                 hit1 = sum(1 for r in found if r == 0) / n

@@ -29,7 +29,9 @@ def load_settings() -> Settings:
 
 def configure_logging(level: str) -> None:
     """Standard-library logging to stderr, once per entry point; quiet third-party loggers."""
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "sentence_transformers", "chromadb", "transformers", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -82,8 +84,13 @@ def _read_batch(handle: TextIO) -> list[tuple[int, dict[str, Any] | None, str | 
             items.append((number, None, f"line {number}: not valid JSON ({exc.msg})"))
             continue
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            items.append((number, item if isinstance(item, dict) else None,
-                          f"line {number}: needs a JSON object with a string 'text'"))
+            items.append(
+                (
+                    number,
+                    item if isinstance(item, dict) else None,
+                    f"line {number}: needs a JSON object with a string 'text'",
+                )
+            )
             continue
         items.append((number, item, None))
     return items
@@ -92,8 +99,12 @@ def _read_batch(handle: TextIO) -> list[tuple[int, dict[str, Any] | None, str | 
 @main.command("ask")
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON object.")
-@click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Answer a JSON-lines file of {\"id\": ..., \"text\": ...}, loading models once.")
+@click.option(
+    "--batch",
+    "batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='Answer a JSON-lines file of {"id": ..., "text": ...}, loading models once.',
+)
 def ask_command(text: str | None, as_json: bool, batch: Path | None) -> None:
     """Answer a question (or a batch of them) as the assistant would."""
     if (text is None) == (batch is None):
@@ -115,7 +126,11 @@ def ask_command(text: str | None, as_json: bool, batch: Path | None) -> None:
             else:
                 assert item is not None
                 out = {"id": item.get("id"), **pipeline.ask(item["text"]).to_contract()}
-            click.echo(json.dumps(out, ensure_ascii=False) if as_json else f"{out.get('id')}: {out.get('answer', error)}")
+            click.echo(
+                json.dumps(out, ensure_ascii=False)
+                if as_json
+                else f"{out.get('id')}: {out.get('answer', error)}"
+            )
     log.info("batch done in %.1f s, %d bad lines", time.perf_counter() - started, failures)
 
 

@@ -80,6 +80,14 @@ def compose_answer(
         lines.append(line)
         used += len(line) + 1
         citations.append(
-            Citation(n, passage.source_id, passage.title, passage.topics, passage.locator, passage.url, passage.chunk_id)
+            Citation(
+                n,
+                passage.source_id,
+                passage.title,
+                passage.topics,
+                passage.locator,
+                passage.url,
+                passage.chunk_id,
+            )
         )
     return "\n".join(lines), citations

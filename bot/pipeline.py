@@ -37,7 +37,7 @@ from bot.replies import (
 )
 from bot.retrieval import Retriever
 from bot.settings import Settings
-from bot.types import Category, Passage, Question, Result, Verdict
+from bot.types import Category, Citation, Passage, Question, Result, Verdict
 from knowledge_base.embedding import Embedder, load_embedder
 from knowledge_base.manifest import load_manifest
 from knowledge_base.referrals import Referral, load_referrals
@@ -102,7 +102,7 @@ class Pipeline:
 
         passages: list[Passage] = []
         notes: list[str] = []
-        citations = []
+        citations: list[Citation] = []
         if verdict.action in ("answer", "answer_and_flag") and not found.greeting and question.normalised:
             t = time.perf_counter()
             passages = self.retriever.search(Question(raw, redacted, language), vector, mode)
@@ -128,7 +128,9 @@ class Pipeline:
             answer = f"{answer}\n{pick(PERSONAL_DATA_NOTE, lang)}"
 
         t = time.perf_counter()
-        problems = check_answer(answer, citations, passages, self.approved, self.compose_settings.max_chars + 400)
+        problems = check_answer(
+            answer, citations, passages, self.approved, self.compose_settings.max_chars + 400
+        )
         stages["check"] = _ms(t)
         if problems:
             log.warning("answer failed its checks and was replaced: %s", "; ".join(problems))
@@ -184,14 +186,18 @@ def open_live_collection(store: VersionedStore, settings: Settings) -> tuple[str
             continue
         check_compatible(collection.metadata, settings.embedding_model, f"store version {version}")
         if failures:
-            log.warning("answering from the previous store version %s; run `rahnuma ingest` to repair", version)
+            log.warning(
+                "answering from the previous store version %s; run `rahnuma ingest` to repair", version
+            )
         return version, collection
     raise StoreCorruptError(
         "no store version opens (" + "; ".join(failures) + "); run `rahnuma ingest --rebuild`"
     )
 
 
-def build_pipeline(settings: Settings, embedder_factory: Callable[[str], Embedder] = load_embedder) -> Pipeline:
+def build_pipeline(
+    settings: Settings, embedder_factory: Callable[[str], Embedder] = load_embedder
+) -> Pipeline:
     """Wire the real pipeline from settings: open the store, load the model once, build the indexes."""
     manifest = load_manifest(settings.kb_dir)
     store = settings.open_store()

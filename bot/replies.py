@@ -64,42 +64,42 @@ REFUSE_ESCALATE: Texts = {
 
 REFUSE_INJECTION: Texts = {
     "en": "I can't change my rules or my sources. I answer questions about extremism from reviewed sources only. "
-          "What would you like to ask?",
+    "What would you like to ask?",
     "ur": "میں اپنے اصول یا ذرائع نہیں بدل سکتا۔ میں انتہا پسندی سے متعلق سوالوں کے جواب صرف جانچے ہوئے ذرائع سے دیتا ہوں۔ "
-          "آپ کیا پوچھنا چاہیں گے؟",
+    "آپ کیا پوچھنا چاہیں گے؟",
     "roman_ur": "Main apne usool ya sources nahi badal sakta. Main extremism ke baare mein sawalon ke jawab sirf "
-                "check kiye hue sources se deta hoon. Aap kya poochna chahenge?",
+    "check kiye hue sources se deta hoon. Aap kya poochna chahenge?",
 }
 
 REFUSE_SPAM: Texts = {
     "en": "I can't help with that message. If you have a question about extremism, faith or how to stay safe "
-          "online, I'm here.",
+    "online, I'm here.",
     "ur": "میں اس پیغام میں مدد نہیں کر سکتا۔ اگر انتہا پسندی، دین یا آن لائن محفوظ رہنے کے بارے میں کوئی سوال ہو تو میں حاضر ہوں۔",
     "roman_ur": "Main is message mein madad nahi kar sakta. Agar extremism, deen ya online mehfooz rehne ke "
-                "baare mein koi sawal ho to main yahan hoon.",
+    "baare mein koi sawal ho to main yahan hoon.",
 }
 
 OUT_OF_SCOPE: Texts = {
     "en": "That's outside what I can help with. I answer questions about extremism, with reviewed sources, on "
-          "topics like: {topics}.",
+    "topics like: {topics}.",
     "ur": "یہ میرے دائرے سے باہر ہے۔ میں انتہا پسندی سے متعلق سوالوں کے جواب جانچے ہوئے ذرائع سے دیتا ہوں، مثلاً: {topics}۔",
     "roman_ur": "Yeh mere daire se bahar hai. Main extremism ke baare mein sawalon ke jawab check kiye hue sources "
-                "se deta hoon, jaise: {topics}.",
+    "se deta hoon, jaise: {topics}.",
 }
 
 NO_SOURCE: Texts = {
     "en": "I don't have a reviewed source that answers this, and I won't guess. I can talk about: {topics}.",
     "ur": "میرے پاس کوئی جانچا ہوا ذریعہ نہیں جو اس کا جواب دے، اور میں اندازے سے جواب نہیں دوں گا۔ میں ان موضوعات پر بات کر سکتا ہوں: {topics}۔",
     "roman_ur": "Mere paas koi check kiya hua source nahi jo is ka jawab de, aur main andaze se jawab nahi doon ga. "
-                "Main in topics par baat kar sakta hoon: {topics}.",
+    "Main in topics par baat kar sakta hoon: {topics}.",
 }
 
 GREETING: Texts = {
     "en": "Hello, and welcome. I'm Rahnuma. Ask me anything about extremism, faith and staying safe; I answer from "
-          "reviewed sources and show them. For example: {topics}.",
+    "reviewed sources and show them. For example: {topics}.",
     "ur": "السلام علیکم، خوش آمدید۔ میں رہنما ہوں۔ انتہا پسندی، دین اور محفوظ رہنے کے بارے میں کچھ بھی پوچھیں؛ میں جانچے ہوئے ذرائع سے جواب دیتا ہوں اور انہیں دکھاتا ہوں۔ مثلاً: {topics}۔",
     "roman_ur": "Assalam o alaikum, khush aamdeed. Main Rahnuma hoon. Extremism, deen aur mehfooz rehne ke baare "
-                "mein kuch bhi poochein; main check kiye hue sources se jawab deta hoon. Jaise: {topics}.",
+    "mein kuch bhi poochein; main check kiye hue sources se jawab deta hoon. Jaise: {topics}.",
 }
 
 INTRO: Texts = {
@@ -113,20 +113,20 @@ OPENERS: dict[str, Texts] = {
         "en": "I hear that this matters to you, and it's fair to ask hard questions. Here is what reviewed sources say:",
         "ur": "میں سمجھتا ہوں کہ یہ آپ کے لیے اہم ہے، اور مشکل سوال پوچھنا ٹھیک ہے۔ جانچے ہوئے ذرائع یہ کہتے ہیں:",
         "roman_ur": "Main samajhta hoon ke yeh aap ke liye ahem hai, aur mushkil sawal poochna theek hai. "
-                    "Check kiye hue sources yeh kehte hain:",
+        "Check kiye hue sources yeh kehte hain:",
     },
     "propaganda": {
         "en": "Messages like this are written to persuade, so it's good to check them. Here is what reviewed "
-              "sources say:",
+        "sources say:",
         "ur": "ایسے پیغامات قائل کرنے کے لیے لکھے جاتے ہیں، اس لیے انہیں جانچنا اچھا ہے۔ جانچے ہوئے ذرائع یہ کہتے ہیں:",
         "roman_ur": "Aise messages qaail karne ke liye likhe jate hain, is liye inhein check karna acha hai. "
-                    "Check kiye hue sources yeh kehte hain:",
+        "Check kiye hue sources yeh kehte hain:",
     },
     "hate_speech": {
         "en": "Anger at a whole group of people is something many feel at times. Here is what reviewed sources say:",
         "ur": "پورے گروہ پر غصہ کبھی کبھی بہت سے لوگ محسوس کرتے ہیں۔ جانچے ہوئے ذرائع یہ کہتے ہیں:",
         "roman_ur": "Poore group par gussa kabhi kabhi bohat log mehsoos karte hain. Check kiye hue sources yeh "
-                    "kehte hain:",
+        "kehte hain:",
     },
 }
 
@@ -134,18 +134,25 @@ PERSONAL_DATA_NOTE: Texts = {
     "en": "(For your safety, please don't share phone numbers, ID numbers or addresses here; I removed them.)",
     "ur": "(آپ کی حفاظت کے لیے، براہِ کرم یہاں فون نمبر، شناختی کارڈ نمبر یا پتے نہ لکھیں؛ میں نے انہیں ہٹا دیا ہے۔)",
     "roman_ur": "(Aap ki hifazat ke liye, please yahan phone number, CNIC ya address na likhein; main ne inhein "
-                "hata diya hai.)",
+    "hata diya hai.)",
 }
 
 FALLBACK: Texts = {
     "en": "Sorry, I couldn't put together a reliable answer this time. A member of our team will review this "
-          "question. You can ask again in other words.",
+    "question. You can ask again in other words.",
     "ur": "معذرت، اس بار میں قابلِ اعتماد جواب نہیں بنا سکا۔ ہماری ٹیم کا ایک رکن اس سوال کو دیکھے گا۔ آپ دوسرے الفاظ میں دوبارہ پوچھ سکتے ہیں۔",
     "roman_ur": "Maazrat, is dafa main qabil-e-aitmaad jawab nahi bana saka. Hamari team ka ek member yeh sawal "
-                "dekhe ga. Aap doosre alfaaz mein dobara pooch sakte hain.",
+    "dekhe ga. Aap doosre alfaaz mein dobara pooch sakte hain.",
 }
 
-FEATURED_TOPICS = ("jihad_authority", "suicide_attacks", "takfir", "recruitment", "digital_literacy", "mental_health")
+FEATURED_TOPICS = (
+    "jihad_authority",
+    "suicide_attacks",
+    "takfir",
+    "recruitment",
+    "digital_literacy",
+    "mental_health",
+)
 
 
 def topic_list(language: str, topics: Sequence[str] = FEATURED_TOPICS) -> str:

@@ -24,10 +24,104 @@ TOKEN = re.compile(r"\w\w+", re.UNICODE)
 RRF_K = 60
 # Frequent words that carry no topic, in the three languages (BM25 would otherwise reward them).
 STOPWORDS = frozenset(
-    "the a an is are was were be of to in on and or for with what why how who when where does do did can "
-    "should would could it this that i you my your we they about not if say says from by as at me our "
-    "kya hai hain ke ki ka ko se main mein aur yeh ye woh wo bhi koi kuch to hi nahi par liye kar karna "
-    "کیا ہے ہیں کے کی کا کو سے میں اور یہ وہ بھی کوئی کچھ تو ہی نہیں پر لیے کر کرنا".split()
+    [
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "of",
+        "to",
+        "in",
+        "on",
+        "and",
+        "or",
+        "for",
+        "with",
+        "what",
+        "why",
+        "how",
+        "who",
+        "when",
+        "where",
+        "does",
+        "do",
+        "did",
+        "can",
+        "should",
+        "would",
+        "could",
+        "it",
+        "this",
+        "that",
+        "i",
+        "you",
+        "my",
+        "your",
+        "we",
+        "they",
+        "about",
+        "not",
+        "if",
+        "say",
+        "says",
+        "from",
+        "by",
+        "as",
+        "at",
+        "me",
+        "our",
+        "kya",
+        "hai",
+        "hain",
+        "ke",
+        "ki",
+        "ka",
+        "ko",
+        "se",
+        "main",
+        "mein",
+        "aur",
+        "yeh",
+        "ye",
+        "woh",
+        "wo",
+        "bhi",
+        "koi",
+        "kuch",
+        "to",
+        "hi",
+        "nahi",
+        "par",
+        "liye",
+        "kar",
+        "karna",
+        "کیا",
+        "ہے",
+        "ہیں",
+        "کے",
+        "کی",
+        "کا",
+        "کو",
+        "سے",
+        "میں",
+        "اور",
+        "یہ",
+        "وہ",
+        "بھی",
+        "کوئی",
+        "کچھ",
+        "تو",
+        "ہی",
+        "نہیں",
+        "پر",
+        "لیے",
+        "کر",
+        "کرنا",
+    ]
 )
 MODES = ("dense", "bm25", "hybrid")
 
@@ -83,17 +177,24 @@ class Retriever:
         if not self.chunks:
             return []
         got = self.collection.query(
-            query_embeddings=[list(map(float, vector))], n_results=min(k, len(self.chunks)), include=["distances"]
+            query_embeddings=[list(map(float, vector))],
+            n_results=min(k, len(self.chunks)),
+            include=["distances"],
         )
-        return [(self.by_id[cid], 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
-                if cid in self.by_id]
+        return [
+            (self.by_id[cid], 1.0 - float(d))
+            for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+            if cid in self.by_id
+        ]
 
     def lexical(self, text: str, k: int) -> list[tuple[int, float]]:
         """Chunk positions and BM25 scores, best first (only positive scores)."""
         query = tokens(text)
         if not self.chunks or not query:
             return []
-        ids, scores = self.bm25.retrieve([query], k=min(k, len(self.chunks)), show_progress=False, n_threads=1)
+        ids, scores = self.bm25.retrieve(
+            [query], k=min(k, len(self.chunks)), show_progress=False, n_threads=1
+        )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
     def search(self, question: Question, vector: Sequence[float], mode: str | None = None) -> list[Passage]:
@@ -115,7 +216,9 @@ class Retriever:
             if self.chunks[position].metadata.get("language") == question.language:
                 fused[position] *= self.settings.language_boost
         order = sorted(fused, key=lambda pos: fused[pos], reverse=True)[: self.settings.top_k]
-        return [self._passage(pos, float(cosine[pos]), lexical_scores.get(pos, 0.0), fused[pos]) for pos in order]
+        return [
+            self._passage(pos, float(cosine[pos]), lexical_scores.get(pos, 0.0), fused[pos]) for pos in order
+        ]
 
     def _passage(self, position: int, score: float, lexical: float, fused: float) -> Passage:
         chunk = self.chunks[position]
@@ -139,4 +242,6 @@ class Retriever:
         s = self.settings
         if language == "ur":
             return passage.lexical >= s.min_lexical
-        return passage.score >= s.min_score or (passage.lexical >= s.min_lexical and passage.score >= s.lexical_floor)
+        return passage.score >= s.min_score or (
+            passage.lexical >= s.min_lexical and passage.score >= s.lexical_floor
+        )

@@ -14,25 +14,52 @@ from knowledge_base.config import StoreSettings
 class Settings(StoreSettings):
     """Everything the pipeline needs, validated at start with clear messages."""
 
-    retrieval_mode: str = Field(default="hybrid", pattern="^(dense|bm25|hybrid)$",
-                                description="dense, bm25 or hybrid (reciprocal-rank fusion of both).")
-    retrieval_candidates: int = Field(default=20, ge=1, le=200, description="Candidates each retriever returns.")
+    retrieval_mode: str = Field(
+        default="hybrid",
+        pattern="^(dense|bm25|hybrid)$",
+        description="dense, bm25 or hybrid (reciprocal-rank fusion of both).",
+    )
+    retrieval_candidates: int = Field(
+        default=20, ge=1, le=200, description="Candidates each retriever returns."
+    )
     retrieval_top_k: int = Field(default=5, ge=1, le=50, description="Passages kept after fusion.")
-    language_boost: float = Field(default=1.5, ge=1.0, le=10.0,
-                                  description="Fused-score factor for passages in the question's language.")
-    min_score: float = Field(default=0.32, ge=-1.0, le=1.0,
-                             description="Cosine similarity a passage needs to be cited on its own.")
-    min_lexical: float = Field(default=4.0, ge=0.0, description="BM25 score that can make a passage relevant.")
-    lexical_floor: float = Field(default=0.15, ge=-1.0, le=1.0,
-                                 description="Least cosine similarity of a passage made relevant by BM25.")
+    language_boost: float = Field(
+        default=1.5,
+        ge=1.0,
+        le=10.0,
+        description="Fused-score factor for passages in the question's language.",
+    )
+    min_score: float = Field(
+        default=0.32, ge=-1.0, le=1.0, description="Cosine similarity a passage needs to be cited on its own."
+    )
+    min_lexical: float = Field(
+        default=4.0, ge=0.0, description="BM25 score that can make a passage relevant."
+    )
+    lexical_floor: float = Field(
+        default=0.15,
+        ge=-1.0,
+        le=1.0,
+        description="Least cosine similarity of a passage made relevant by BM25.",
+    )
+    urdu_dense_weight: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="Weight of the dense ranking for Urdu-script questions."
+    )
     answer_max_sources: int = Field(default=3, ge=1, le=10, description="Most sources cited in one answer.")
-    answer_max_chars: int = Field(default=900, ge=200, le=3500,
-                                  description="Longest answer, in characters (a phone screen).")
-    max_input_chars: int = Field(default=4000, ge=100, le=100_000,
-                                 description="Longer messages are judged on their first this-many characters.")
-    policy_file: Path | None = Field(default=None,
-                                     description="TOML file overriding the category → action/severity policy.")
-    log_level: str = Field(default="WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level.")
+    answer_max_chars: int = Field(
+        default=900, ge=200, le=3500, description="Longest answer, in characters (a phone screen)."
+    )
+    max_input_chars: int = Field(
+        default=4000,
+        ge=100,
+        le=100_000,
+        description="Longer messages are judged on their first this-many characters.",
+    )
+    policy_file: Path | None = Field(
+        default=None, description="TOML file overriding the category → action/severity policy."
+    )
+    log_level: str = Field(
+        default="WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level."
+    )
 
     def retrieval(self) -> RetrievalSettings:
         """Retrieval settings."""
@@ -44,6 +71,7 @@ class Settings(StoreSettings):
             min_lexical=self.min_lexical,
             lexical_floor=self.lexical_floor,
             mode=self.retrieval_mode,
+            urdu_dense_weight=self.urdu_dense_weight,
         )
 
     def compose(self) -> ComposeSettings:

@@ -19,9 +19,13 @@ Category = Literal[
     "spam",
 ]
 Severity = Literal["none", "low", "medium", "high", "critical"]
-Action = Literal["answer", "answer_and_flag", "support_and_escalate", "refuse_and_escalate", "refuse", "out_of_scope"]
+Action = Literal[
+    "answer", "answer_and_flag", "support_and_escalate", "refuse_and_escalate", "refuse", "out_of_scope"
+]
 SEVERITIES: tuple[Severity, ...] = ("none", "low", "medium", "high", "critical")
-FLAGGING_ACTIONS: frozenset[str] = frozenset({"answer_and_flag", "support_and_escalate", "refuse_and_escalate"})
+FLAGGING_ACTIONS: frozenset[str] = frozenset(
+    {"answer_and_flag", "support_and_escalate", "refuse_and_escalate"}
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,12 @@ class Result:
                 for c in self.citations
             ],
             "retrieval": [
-                {"source_id": p.source_id, "chunk_id": p.chunk_id, "score": round(p.score, 4), "topics": list(p.topics)}
+                {
+                    "source_id": p.source_id,
+                    "chunk_id": p.chunk_id,
+                    "score": round(p.score, 4),
+                    "topics": list(p.topics),
+                }
                 for p in self.passages
             ],
             "latency_ms": round(self.latency_ms, 1),
@@ -121,5 +130,9 @@ class Result:
 
     def debug(self) -> dict[str, Any]:
         """Everything, for maintainers."""
-        return {"result": self.to_contract(), "stage_ms": self.stage_ms, "notes": self.notes,
-                "verdict": asdict(self.verdict)}
+        return {
+            "result": self.to_contract(),
+            "stage_ms": self.stage_ms,
+            "notes": self.notes,
+            "verdict": asdict(self.verdict),
+        }

@@ -46,8 +46,11 @@ def chunk_document(
 ) -> list[Chunk]:
     """Split each section of a document; every chunk carries the source's metadata and a stable id."""
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, chunk_size // 2), separators=SEPARATORS,
-        keep_separator="end", strip_whitespace=True,
+        chunk_size=chunk_size,
+        chunk_overlap=min(chunk_overlap, chunk_size // 2),
+        separators=SEPARATORS,
+        keep_separator="end",
+        strip_whitespace=True,
     )
     where = document.front_matter.get("where") or source.locator
     chunks: list[Chunk] = []

@@ -23,7 +23,9 @@ def _print_summary(summary: Summary) -> None:
             for source_id in ids:
                 click.echo(f"  {label:<7}{source_id}")
     if not plan.changes and not summary.dry_run:
-        click.echo(f"Nothing to do: {len(plan.unchanged)} sources unchanged (store version {summary.version}).")
+        click.echo(
+            f"Nothing to do: {len(plan.unchanged)} sources unchanged (store version {summary.version})."
+        )
         return
     click.echo(
         f"Ingestion {verb}: {len(plan.added)} added, {len(plan.updated)} updated, {len(plan.removed)} removed, "
@@ -35,7 +37,9 @@ def _print_summary(summary: Summary) -> None:
 
 @click.command("ingest")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-@click.option("--rebuild", is_flag=True, help="Re-embed every source into a fresh version (after a model change).")
+@click.option(
+    "--rebuild", is_flag=True, help="Re-embed every source into a fresh version (after a model change)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def ingest_command(dry_run: bool, rebuild: bool, quiet: bool) -> None:
     """Embed the approved sources of the knowledge base into the store.

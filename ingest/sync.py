@@ -99,9 +99,15 @@ def prepare(manifest: Manifest, settings: StoreSettings) -> dict[str, Prepared]:
         try:
             document = load(path)
             content_hash = source_hash(
-                source, path.read_bytes(), settings.chunk_size, settings.chunk_overlap, settings.embedding_model
+                source,
+                path.read_bytes(),
+                settings.chunk_size,
+                settings.chunk_overlap,
+                settings.embedding_model,
             )
-            chunks = chunk_document(source, document, content_hash, settings.chunk_size, settings.chunk_overlap)
+            chunks = chunk_document(
+                source, document, content_hash, settings.chunk_size, settings.chunk_overlap
+            )
             if not chunks:
                 raise LoaderError(f"{path}: no chunk long enough to cite")
         except (LoaderError, OSError) as exc:
@@ -138,8 +144,13 @@ def make_plan(prepared: dict[str, Prepared], stored: dict[str, str], rebuild: bo
     return plan
 
 
-def _add(collection: object, ids: list[str], texts: list[str], metas: list[dict[str, object]],
-         vectors: list[list[float]]) -> None:
+def _add(
+    collection: object,
+    ids: list[str],
+    texts: list[str],
+    metas: list[dict[str, object]],
+    vectors: list[list[float]],
+) -> None:
     collection.add(ids=ids, documents=texts, metadatas=metas, embeddings=vectors)  # type: ignore[attr-defined]
 
 
@@ -149,7 +160,7 @@ def build_version(
     prepared: dict[str, Prepared],
     plan: Plan,
     live_version: str | None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> tuple[str, int, int]:
     """Write a complete new version; return its name, its chunk count and how many chunks were embedded."""
     kept: list[StoredChunk] = []
@@ -158,15 +169,25 @@ def build_version(
         kept = [c for c in read_all(store.open(live_version)) if c.metadata.get("source_id") in unchanged]
     version, collection = store.create(embedder.name, embedder.dimension)
     for start in range(0, len(kept), ADD_BATCH):
-        batch = kept[start : start + ADD_BATCH]
-        _add(collection, [c.id for c in batch], [c.text for c in batch], [c.metadata for c in batch],
-             [c.embedding for c in batch])
+        old = kept[start : start + ADD_BATCH]
+        _add(
+            collection,
+            [c.id for c in old],
+            [c.text for c in old],
+            [c.metadata for c in old],
+            [c.embedding for c in old],
+        )
     fresh = [chunk for sid in plan.added + plan.updated for chunk in prepared[sid].chunks]
     for start in range(0, len(fresh), ADD_BATCH):
         batch = fresh[start : start + ADD_BATCH]
         vectors = embedder.embed([search_text(c.metadata, c.text) for c in batch])
-        _add(collection, [c.id for c in batch], [c.text for c in batch], [c.metadata for c in batch],
-             vectors.tolist())
+        _add(
+            collection,
+            [c.id for c in batch],
+            [c.text for c in batch],
+            [c.metadata for c in batch],
+            vectors.tolist(),
+        )
         if progress is not None:
             progress(len(batch))
     return version, len(kept) + len(fresh), len(fresh)
@@ -197,7 +218,9 @@ def run(
             return Summary(plan, live_version, total, 0, time.perf_counter() - started, dry_run=dry_run)
         embedder = embedder_factory()
         if embedder.name != settings.embedding_model:
-            raise ModelMismatchError(f"embedder {embedder.name!r} is not the configured {settings.embedding_model!r}")
+            raise ModelMismatchError(
+                f"embedder {embedder.name!r} is not the configured {settings.embedding_model!r}"
+            )
         to_embed = sum(len(prepared[s].chunks) for s in plan.added + plan.updated)
         bar = progress_factory(to_embed) if progress_factory else None
         try:
@@ -224,4 +247,3 @@ __all__ = [
     "prepare",
     "run",
 ]
-

@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from knowledge_base import KB_DIR
 from knowledge_base.embedding import DEFAULT_MODEL
@@ -34,8 +39,9 @@ class StoreSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RAHNUMA_", extra="ignore", validate_default=True)
 
-    data_dir: Path = Field(default_factory=default_data_dir,
-                           description="Folder for the Chroma store and the database.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Folder for the Chroma store and the database."
+    )
     kb_dir: Path = Field(default=KB_DIR, description="Folder holding sources.yaml and the source files.")
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
@@ -45,10 +51,15 @@ class StoreSettings(BaseSettings):
     chroma_port: int = Field(default=8000, ge=1, le=65535, description="Chroma server port.")
     chroma_ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
     chunk_size: int = Field(default=900, ge=200, le=4000, description="Largest chunk, in characters.")
-    chunk_overlap: int = Field(default=100, ge=0, le=1000, description="Characters shared by neighbouring chunks.")
-    keep_versions: int = Field(default=2, ge=0, le=20, description="Previous store versions kept after a switch.")
+    chunk_overlap: int = Field(
+        default=100, ge=0, le=1000, description="Characters shared by neighbouring chunks."
+    )
+    keep_versions: int = Field(
+        default=2, ge=0, le=20, description="Previous store versions kept after a switch."
+    )
     store_probe: bool = Field(
-        default=True, description="Open the live store in a child process first, so a corrupt one cannot crash us."
+        default=True,
+        description="Open the live store in a child process first, so a corrupt one cannot crash us.",
     )
 
     @field_validator("data_dir", "kb_dir", mode="after")
@@ -77,7 +88,9 @@ class StoreSettings(BaseSettings):
     def open_store(self) -> VersionedStore:
         """The versioned store these settings point at."""
         if self.chroma_host:
-            return ServerStore(self.chroma_host, self.chroma_port, ssl=self.chroma_ssl, lock_dir=self.data_dir)
+            return ServerStore(
+                self.chroma_host, self.chroma_port, ssl=self.chroma_ssl, lock_dir=self.data_dir
+            )
         return LocalStore(self.data_dir / "chroma")
 
     def describe(self) -> dict[str, Any]:

@@ -36,7 +36,8 @@ class Embedder(Protocol):
 def _normalise_rows(matrix: npt.NDArray[Any]) -> Vectors:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32)
+    result: Vectors = (matrix / norms).astype(np.float32)
+    return result
 
 
 class SentenceTransformerEmbedder:
@@ -55,7 +56,10 @@ class SentenceTransformerEmbedder:
         location = _resolve_model_path(model)
         log.info("loading embedding model %s", model)
         self._model = SentenceTransformer(location, device="cpu")
-        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         dimension = getter()
         if dimension is None:
             raise RuntimeError(f"model {model!r} does not report an embedding dimension")
@@ -70,7 +74,8 @@ class SentenceTransformerEmbedder:
             vectors = self._model.encode(
                 list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
             )
-        return np.asarray(vectors, dtype=np.float32)
+        result: Vectors = np.asarray(vectors, dtype=np.float32)
+        return result
 
 
 def _resolve_model_path(model: str) -> str:

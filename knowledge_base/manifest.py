@@ -45,7 +45,9 @@ class Source(BaseModel):
     @classmethod
     def _id_is_a_slug(cls, value: str) -> str:
         if not ID_PATTERN.match(value):
-            raise ValueError("must be lowercase letters, digits and single hyphens, e.g. 'amman-message-2004'")
+            raise ValueError(
+                "must be lowercase letters, digits and single hyphens, e.g. 'amman-message-2004'"
+            )
         return value
 
     @field_validator("url")
@@ -167,8 +169,13 @@ def validate_entries(raw_entries: Iterable[Any], root: Path, path: Path) -> Mani
             if ident in seen:
                 entry_problems.append(f"{name}: field 'id': duplicates {seen[ident]}")
             seen.setdefault(ident, name)
-        if (raw.get("status") != "retracted" and isinstance(relative, str) and not Path(relative).is_absolute()
-                and ".." not in Path(relative).parts and not (root / relative).is_file()):
+        if (
+            raw.get("status") != "retracted"
+            and isinstance(relative, str)
+            and not Path(relative).is_absolute()
+            and ".." not in Path(relative).parts
+            and not (root / relative).is_file()
+        ):
             entry_problems.append(f"{name}: field 'path': file not found: {relative}")
         problems.extend(entry_problems)
         if source is not None and not entry_problems:

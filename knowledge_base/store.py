@@ -122,9 +122,7 @@ def read_all(collection: Any, batch: int = 500) -> list[StoredChunk]:
     chunks: list[StoredChunk] = []
     total = collection.count()
     for offset in range(0, total, batch):
-        got = collection.get(
-            include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset
-        )
+        got = collection.get(include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset)
         for cid, doc, meta, emb in zip(
             got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
         ):
@@ -216,7 +214,9 @@ class LocalStore(VersionedStore):
         except FileNotFoundError:
             return {"current": None, "history": []}
         except (OSError, ValueError) as exc:
-            raise StoreCorruptError(f"{self.pointer} is unreadable ({exc}); run `rahnuma ingest --rebuild`") from exc
+            raise StoreCorruptError(
+                f"{self.pointer} is unreadable ({exc}); run `rahnuma ingest --rebuild`"
+            ) from exc
         return dict(data)
 
     def current(self) -> str | None:
@@ -263,14 +263,15 @@ class LocalStore(VersionedStore):
         """Drop the Chroma clients this process holds."""
         self._clients.clear()
         with contextlib.suppress(Exception):
-            from chromadb.api.client import SharedSystemClient
+            from chromadb.api.shared_system_client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()
 
     def verify(self, version: str, expected_count: int, probe: Sequence[float] | None) -> None:
         """Open and query the version in a child process: a crash kills the child, not us."""
-        result = probe_version(self.path_of(version), list(probe) if probe is not None else None,
-                               timeout=self.probe_timeout)
+        result = probe_version(
+            self.path_of(version), list(probe) if probe is not None else None, timeout=self.probe_timeout
+        )
         if result.get("count") != expected_count:
             raise StoreCorruptError(
                 f"store version {version} holds {result.get('count')} chunks, expected {expected_count}"
@@ -309,7 +310,9 @@ class LocalStore(VersionedStore):
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise StoreError(f"another ingestion is running on {self.root}; wait for it to finish") from None
+                raise StoreError(
+                    f"another ingestion is running on {self.root}; wait for it to finish"
+                ) from None
             yield
 
 
@@ -318,7 +321,11 @@ def probe_version(path: Path, probe: list[float] | None, timeout: float = 120.0)
     command = [sys.executable, "-m", "knowledge_base.probe", str(path)]
     try:
         done = subprocess.run(
-            command, input=json.dumps({"probe": probe}), capture_output=True, text=True, timeout=timeout,
+            command,
+            input=json.dumps({"probe": probe}),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -336,8 +343,9 @@ def probe_version(path: Path, probe: list[float] | None, timeout: float = 120.0)
 class ServerStore(VersionedStore):
     """Versions as collections on a Chroma server; the pointer is the metadata of a small collection."""
 
-    def __init__(self, host: str, port: int, ssl: bool = False, prefix: str = COLLECTION,
-                 lock_dir: Path | None = None) -> None:
+    def __init__(
+        self, host: str, port: int, ssl: bool = False, prefix: str = COLLECTION, lock_dir: Path | None = None
+    ) -> None:
         import chromadb
 
         self.prefix = prefix
@@ -374,8 +382,10 @@ class ServerStore(VersionedStore):
         """Create an empty version collection."""
         version = new_version_name()
         collection = self.client.create_collection(
-            self._name(version), metadata=collection_metadata(model, dimension),
-            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+            self._name(version),
+            metadata=collection_metadata(model, dimension),
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
         )
         return version, collection
 
@@ -391,7 +401,9 @@ class ServerStore(VersionedStore):
         collection = self.open(version)
         count = collection.count()
         if count != expected_count:
-            raise StoreCorruptError(f"store version {version} holds {count} chunks, expected {expected_count}")
+            raise StoreCorruptError(
+                f"store version {version} holds {count} chunks, expected {expected_count}"
+            )
         if probe is not None and count:
             collection.query(query_embeddings=[list(probe)], n_results=1)
 

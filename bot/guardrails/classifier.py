@@ -66,7 +66,9 @@ class PatternClassifier:
                 continue
             for index, pattern in enumerate(compiled):
                 if any(pattern.search(view) for view in views):
-                    return self._with_context(Classification(category, (f"pattern:{category}:{index}",)), history)
+                    return self._with_context(
+                        Classification(category, (f"pattern:{category}:{index}",)), history
+                    )
         if _is_flood(question.normalised):
             return Classification("spam", ("flood",))
         kinds = find_personal_data(question.text)

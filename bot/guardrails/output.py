@@ -38,7 +38,9 @@ def check_answer(
         if f"[{citation.n}]" not in answer:
             problems.append(f"citation {citation.n} is not referred to in the answer")
         if citation.source_id not in approved:
-            problems.append(f"citation {citation.n} names {citation.source_id!r}, which is not an approved source")
+            problems.append(
+                f"citation {citation.n} names {citation.source_id!r}, which is not an approved source"
+            )
         if citation.chunk_id not in retrieved_chunks:
             problems.append(f"citation {citation.n} cites a passage that was not retrieved for this question")
     for pattern in OPERATIONAL_OUTPUT:

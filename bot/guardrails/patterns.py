@@ -60,7 +60,9 @@ OPERATIONAL = [
     rf"[^.?!]{{0,25}}(?:{GROUPS}|\bthem\b[^.?!]{{0,20}}(?:waziristan|afghanistan|syria|kunar|tirah|mountains))",
     rf"\b(?:join|reach|contact)\b[^.?!]{{0,10}}{GROUPS}[^.?!]{{0,30}}\b(?:how|where|kaise|kahan|number|contact|link)\b",
     rf"\bwhere (?:can|do) (?:i|we) (?:find|meet|join|reach)\b[^.?!]{{0,20}}{GROUPS}",
-    r"\bhow (?:to|do i|can i) (?:send|transfer|give) money to\b[^.?!]{0,30}(?:mujahideen|fighters|" + GROUPS + ")",
+    r"\bhow (?:to|do i|can i) (?:send|transfer|give) money to\b[^.?!]{0,30}(?:mujahideen|fighters|"
+    + GROUPS
+    + ")",
     r"\b(?:which|best) (?:target|place) (?:to|for) (?:attack|bomb|hit)\b",
     r"\bhow to (?:carry out|plan|do) (?:an? )?(?:attack|bombing|suicide attack|ambush)\b",
     rf"{WEAPONS}[^.?!]{{0,10}}\b(?:kaise|kese|kis tarah)\b[^.?!]{{0,10}}\b(?:banate|banaen|banayen|banaye|banaon|"
@@ -85,7 +87,7 @@ PROMPT_INJECTION = [
 
 PROPAGANDA = [
     r"(?:t\.me|telegram\.me|chat\.whatsapp\.com|discord\.gg)/\S+",
-    rf"\bjoin (?:us|our (?:channel|group|ranks|brothers)|the (?:caravan|ranks|mujahideen))\b",
+    r"\bjoin (?:us|our (?:channel|group|ranks|brothers)|the (?:caravan|ranks|mujahideen))\b",
     r"\b(?:caravan of (?:martyrs|jihad)|soldiers of the caliphate|khilafah is (?:coming|returning)|the caliphate (?:will|shall) return)\b",
     r"\b(?:rise up|wake up),? (?:o )?(?:ummah|muslims|brothers)\b[^.?!]{0,40}\b(?:jihad|fight|weapons|kill)\b",
     r"\b(?:democracy is (?:shirk|kufr)|the constitution is (?:kufr|taghut)|voting is (?:shirk|kufr|haram))\b",
@@ -134,7 +136,7 @@ PERSONAL_DATA = {
     "phone": r"(?:\+92[\s-]?|\b0)3\d{2}[\s-]?\d{7}\b|\+92[\s-]?\d{2,3}[\s-]?\d{6,8}\b|\b0\d{2,3}[\s-]?\d{7,8}\b",
     "email": r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b",
     "address": r"\b(?:house|flat|h\.?)\s?(?:no\.?|number|#)\s?\d+\b|\bstreet (?:no\.?|number|#)\s?\d+\b|"
-               r"\bmakan (?:number|no\.?) ?\d+\b|مکان نمبر ?\d+|گلی نمبر ?\d+",
+    r"\bmakan (?:number|no\.?) ?\d+\b|مکان نمبر ?\d+|گلی نمبر ?\d+",
 }
 
 # Greetings and small talk get a welcome, not an "out of scope" note.

@@ -70,7 +70,9 @@ class Policy:
             raise PolicyError("\n".join(problems))
         return cls(rules)
 
-    def decide(self, category: Category, reasons: tuple[str, ...] = (), raise_to: Severity | None = None) -> Verdict:
+    def decide(
+        self, category: Category, reasons: tuple[str, ...] = (), raise_to: Severity | None = None
+    ) -> Verdict:
         """The verdict for a category, its severity raised to ``raise_to`` when context calls for it."""
         action, severity = self.rules[category]
         if raise_to is not None and SEVERITY_ORDER.index(raise_to) > SEVERITY_ORDER.index(severity):

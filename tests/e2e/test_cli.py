@@ -17,14 +17,16 @@ from tests.integration.test_pipeline import assert_contract
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def rahnuma(*args: str, data_dir: Path, extra_env: dict[str, str] | None = None,
-            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def rahnuma(
+    *args: str, data_dir: Path, extra_env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the console script in a child process with its own data directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAHNUMA_")}
     env.update({"RAHNUMA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(extra_env or {})})
     command = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, input=stdin, timeout=600,
-                          check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=REPO, input=stdin, timeout=600, check=False
+    )
 
 
 def test_ask_before_ingest_says_what_to_do(tmp_path: Path) -> None:
@@ -81,7 +83,9 @@ def test_ingest_reports_a_bad_manifest_by_entry_and_field(tmp_path: Path) -> Non
     (kb / "sources").mkdir(parents=True)
     (kb / "sources.yaml").write_text(
         "sources:\n  - id: Bad_Id\n    title: A title\n    year: 2020\n    language: en\n    topics: [jihad]\n"
-        "    license: x y z\n    status: approved\n    path: sources/missing.md\n", encoding="utf-8")
+        "    license: x y z\n    status: approved\n    path: sources/missing.md\n",
+        encoding="utf-8",
+    )
     done = rahnuma("ingest", data_dir=tmp_path / "data", extra_env={"RAHNUMA_KB_DIR": str(kb)})
     assert done.returncode == 1
     for expected in ("entry 1", "field 'id'", "field 'topics.0'", "field 'issuer'", "missing.md"):

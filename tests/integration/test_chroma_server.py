@@ -35,7 +35,8 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
     port = free_port()
     process = subprocess.Popen(
         [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -53,8 +54,9 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
         process.wait(timeout=30)
 
 
-def test_ingest_and_query_through_a_chroma_server(small_settings: Settings, small_kb: Path,
-                                                  chroma_server: int) -> None:
+def test_ingest_and_query_through_a_chroma_server(
+    small_settings: Settings, small_kb: Path, chroma_server: int
+) -> None:
     """Ingestion, idempotent reruns, retraction and answering all work against the server."""
     settings = small_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": chroma_server})
     first = ingest(settings)
@@ -68,8 +70,12 @@ def test_ingest_and_query_through_a_chroma_server(small_settings: Settings, smal
     result = pipeline.ask("Who may declare war, the state or a private group?")
     assert result.citations and result.citations[0].source_id == "jihad-authority-note"
 
-    entries = [write_source(small_kb, sid, lang, topics, body, "retracted" if sid == "jihad-authority-note" else
-                            "approved") for sid, (lang, topics, body) in SMALL_SOURCES.items()]
+    entries = [
+        write_source(
+            small_kb, sid, lang, topics, body, "retracted" if sid == "jihad-authority-note" else "approved"
+        )
+        for sid, (lang, topics, body) in SMALL_SOURCES.items()
+    ]
     write_manifest(small_kb, entries)
     third = ingest(settings)
     assert isinstance(third, Summary) and third.plan.removed == ["jihad-authority-note"]

@@ -29,13 +29,23 @@ def big_kb(kb: Path, edition: int) -> None:
     for n in range(40):
         body = "\n\n".join(
             f"## Part {p}\nSource {n} paragraph {p} explains that only the state may declare war, and that "
-            f"private groups have no such authority. Edition {edition if n < 10 else 1}." for p in range(6)
+            f"private groups have no such authority. Edition {edition if n < 10 else 1}."
+            for p in range(6)
         )
         status = "retracted" if (edition == 2 and n == 39) else "approved"
-        entries.append(write_source(kb, f"source-{n:02d}", "en", ["jihad_authority"], f"# Source {n}\n{body}", status))
+        entries.append(
+            write_source(kb, f"source-{n:02d}", "en", ["jihad_authority"], f"# Source {n}\n{body}", status)
+        )
     if edition == 2:
-        entries.append(write_source(kb, "source-new", "en", ["peace_coexistence"], "# New\nLife is sacred, and "
-                                    "every tradition in the sample says so plainly."))
+        entries.append(
+            write_source(
+                kb,
+                "source-new",
+                "en",
+                ["peace_coexistence"],
+                "# New\nLife is sacred, and every tradition in the sample says so plainly.",
+            )
+        )
     write_manifest(kb, entries)
 
 
@@ -47,7 +57,9 @@ def snapshot(settings: Settings) -> dict[str, tuple[str, str, list[float]]]:
     assert version is not None
     chunks = read_all(store.open(version))
     store.release()
-    return {c.id: (c.text, repr(sorted(c.metadata.items())), [round(x, 5) for x in c.embedding]) for c in chunks}
+    return {
+        c.id: (c.text, repr(sorted(c.metadata.items())), [round(x, 5) for x in c.embedding]) for c in chunks
+    }
 
 
 def test_killed_ingestion_never_breaks_the_bot_and_converges(tmp_path: Path) -> None:
@@ -58,14 +70,23 @@ def test_killed_ingestion_never_breaks_the_bot_and_converges(tmp_path: Path) -> 
     first = ingest(settings)
     assert isinstance(first, Summary)
     big_kb(kb, edition=2)
-    env = {**os.environ, "RAHNUMA_KB_DIR": str(kb), "RAHNUMA_DATA_DIR": str(settings.data_dir),
-           "RAHNUMA_EMBEDDING_MODEL": "hashing-384"}
+    env = {
+        **os.environ,
+        "RAHNUMA_KB_DIR": str(kb),
+        "RAHNUMA_DATA_DIR": str(settings.data_dir),
+        "RAHNUMA_EMBEDDING_MODEL": "hashing-384",
+    }
     rng = random.Random(20261125)
     live_versions = {first.version}
     kills = 0
     for _ in range(5):
-        child = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--quiet"], cwd=REPO, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "ingest", "--quiet"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.3, 3.0))
         if child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
@@ -90,13 +111,15 @@ def corrupt(folder: Path) -> None:
             path.write_bytes(os.urandom(4096))
 
 
-def test_reader_falls_back_from_a_corrupt_version(small_settings: Settings, small_kb: Path,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_reader_falls_back_from_a_corrupt_version(
+    small_settings: Settings, small_kb: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A corrupt live version is skipped for the previous one, with a warning saying so."""
     first = ingest(small_settings)
     path = small_kb / "sources" / "polio-note.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nOne more sentence that is long enough.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nOne more sentence that is long enough.\n", encoding="utf-8"
+    )
     second = ingest(small_settings)
     assert isinstance(first, Summary) and isinstance(second, Summary) and second.version
     store = small_settings.open_store()

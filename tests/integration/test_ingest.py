@@ -34,8 +34,10 @@ def contents(settings: Settings) -> dict[str, tuple[str, str]]:
 
 def entries(kb: Path, **status: str) -> list[dict[str, object]]:
     """Manifest entries for the small knowledge base, with some statuses changed."""
-    return [write_source(kb, sid, lang, topics, body, status.get(sid, "approved"))
-            for sid, (lang, topics, body) in SMALL_SOURCES.items()]
+    return [
+        write_source(kb, sid, lang, topics, body, status.get(sid, "approved"))
+        for sid, (lang, topics, body) in SMALL_SOURCES.items()
+    ]
 
 
 def test_first_ingestion_adds_every_approved_source(small_settings: Settings) -> None:
@@ -64,8 +66,11 @@ def test_changed_source_replaces_its_chunks_only(small_settings: Settings, small
     ingest(small_settings)
     before = contents(small_settings)
     path = small_kb / "sources" / "polio-note.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n\n## New section\nVaccinators deserve protection "
-                    "and thanks from every community they serve.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\n## New section\nVaccinators deserve protection "
+        "and thanks from every community they serve.\n",
+        encoding="utf-8",
+    )
     summary = ingest(small_settings)
     assert isinstance(summary, Summary)
     assert summary.plan.updated == ["polio-note"]
@@ -152,8 +157,10 @@ def test_previous_versions_are_kept_and_pruned(small_settings: Settings, small_k
     versions = []
     for n in range(3):
         path = small_kb / "sources" / "polio-note.md"
-        path.write_text(path.read_text(encoding="utf-8") + f"\n\nEdit number {n} adds a sentence long enough.\n",
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + f"\n\nEdit number {n} adds a sentence long enough.\n",
+            encoding="utf-8",
+        )
         summary = ingest(settings)
         assert isinstance(summary, Summary)
         versions.append(summary.version)

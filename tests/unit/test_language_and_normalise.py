@@ -8,20 +8,23 @@ from bot.language import detect_language
 from bot.normalise import normalise, squeeze, strip_invisible
 
 
-@pytest.mark.parametrize(("text", "language"), [
-    ("What does the Qur'an say about jihad?", "en"),
-    ("Who may declare jihad?", "en"),
-    ("kya jihad farz hai?", "roman_ur"),
-    ("kia jehad farz he?", "roman_ur"),
-    ("Mujhe bohat gussa aata hai", "roman_ur"),
-    ("Is khudkush hamla jihad hai?", "roman_ur"),
-    ("جہاد کا اعلان کون کر سکتا ہے؟", "ur"),
-    ("کیا خودکش حملہ جائز ہے", "ur"),
-    ("ما هو الجهاد؟ هل يجوز", "other"),
-    ("Pourquoi le jihad est-il là?", "other"),
-    ("Почему?", "other"),
-    ("", "other"),
-])
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("What does the Qur'an say about jihad?", "en"),
+        ("Who may declare jihad?", "en"),
+        ("kya jihad farz hai?", "roman_ur"),
+        ("kia jehad farz he?", "roman_ur"),
+        ("Mujhe bohat gussa aata hai", "roman_ur"),
+        ("Is khudkush hamla jihad hai?", "roman_ur"),
+        ("جہاد کا اعلان کون کر سکتا ہے؟", "ur"),
+        ("کیا خودکش حملہ جائز ہے", "ur"),
+        ("ما هو الجهاد؟ هل يجوز", "other"),
+        ("Pourquoi le jihad est-il là?", "other"),
+        ("Почему?", "other"),
+        ("", "other"),
+    ],
+)
 def test_detect_language(text: str, language: str) -> None:
     """Script decides Urdu; function words separate Roman Urdu from English."""
     assert detect_language(text) == language
