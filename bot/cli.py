@@ -42,13 +42,16 @@ def main() -> None:
     """Rahnuma: cited counter-narrative answers to young people's questions about violent extremism."""
 
 
-def _add_ingest() -> None:
+def _add_subcommands() -> None:
+    """Mount the writer's and the evaluation harness's commands; this is the one place they meet the bot."""
+    from evals.cli import eval_command
     from ingest.cli import ingest_command
 
     main.add_command(ingest_command)
+    main.add_command(eval_command)
 
 
-_add_ingest()
+_add_subcommands()
 
 
 def _build_pipeline(settings: Settings) -> Any:
@@ -164,6 +167,32 @@ def sources_list() -> None:
         raise click.ClickException(str(exc)) from None
     for s in manifest.sources:
         click.echo(f"{s.status:<9} {s.language:<8} {s.id}  [{', '.join(s.topics)}]")
+
+
+@main.group("guardrails")
+def guardrails_group() -> None:
+    """Build and inspect the guardrails' learned classifier."""
+
+
+@guardrails_group.command("train")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the weights (default: bot/guardrails/model/classifier.npz).",
+)
+def guardrails_train(output: Path | None) -> None:
+    """Train the classifier from bot/guardrails/data/train.jsonl and print its cross-validation."""
+    from bot.guardrails.learned import MODEL_PATH
+    from bot.guardrails.train import train
+    from knowledge_base.embedding import load_embedder
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    model, summary = train(load_embedder(settings.embedding_model))
+    model.save(output or MODEL_PATH)
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    click.echo(f"Weights written to {output or MODEL_PATH}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.compose import ComposeSettings, compose_answer
-from bot.guardrails.classifier import PatternClassifier
+from bot.guardrails.classifier import Classification, PatternClassifier
+from bot.guardrails.learned import load_learned
 from bot.guardrails.output import check_answer
 from bot.guardrails.personal_data import redact
 from bot.guardrails.policy import Policy
+from bot.guardrails.scope import in_scope
 from bot.language import detect_language
 from bot.normalise import normalise
 from bot.replies import (
@@ -52,18 +53,6 @@ from knowledge_base.store import (
 
 log = logging.getLogger(__name__)
 
-# Words that put a message inside Rahnuma's scope even when no passage is close enough to cite.
-DOMAIN = re.compile(
-    r"jihad|islam|muslim|musalman|quran|hadith|hadees|sharia|fatwa|kafir|kufr|takfir|shia|sunni|ahmadi|sect|firqa|"
-    r"taliban|ttp|isis|daesh|qaeda|terror|extrem|radical|militan|mujahid|martyr|shaheed|suicide|khudkush|bomb|"
-    r"attack|hamla|violen|kill|qatl|qatal|war|jang|army|fouj|fauj|state|government|hukumat|constitution|aain|law|"
-    r"democra|vote|minorit|aqliyat|christian|hindu|church|temple|mandir|girls|school|taleem|education|polio|"
-    r"vaccin|recruit|propaganda|fake|video|rumou?r|news|job|rozgar|skill|hunar|poverty|ghurbat|injustice|insaf|"
-    r"angry|gussa|lonely|akela|stress|depress|sad|udaas|hate|nafrat|peace|aman|pakistan|paigham|"
-    r"جہاد|اسلام|قرآن|حدیث|فتو|کافر|تکفیر|شیعہ|سنی|طالبان|دہشت|انتہا|خودکش|حملہ|قتل|فوج|ریاست|حکومت|آئین|قانون|"
-    r"اقلیت|لڑکی|تعلیم|پولیو|ویکسین|بھرتی|پروپیگنڈا|ویڈیو|روزگار|غربت|انصاف|غصہ|اکیلا|نفرت|امن|پاکستان|پیغام"
-)
-
 
 @dataclass
 class Pipeline:
@@ -96,7 +85,19 @@ class Pipeline:
         stages["embed"] = _ms(t)
 
         t = time.perf_counter()
-        found = self.classifier.classify(question, history)
+        try:
+            found = self.classifier.classify(question, history, vector, redacted)
+        except Exception:  # guardrails fail closed: refuse politely and put the message in front of a person
+            log.exception("guardrail classification failed; refusing and flagging")
+            found = Classification("none", ("guardrail_error",))
+            stages["classify"] = _ms(t)
+            verdict = Verdict("none", "medium", "refuse_and_escalate", found.reasons)
+            answer = pick(FALLBACK, lang)
+            return Result(
+                question, verdict, answer, stage_ms=stages, latency_ms=_ms(started), notes=["guardrail_error"]
+            )
+        if found.category == "off_topic" and in_scope(question.normalised):
+            found = Classification("none", (*found.reasons, "scope:domain_term"))
         verdict = self.policy.decide(found.category, found.reasons, found.raise_to)
         stages["classify"] = _ms(t)
 
@@ -108,7 +109,7 @@ class Pipeline:
             passages = self.retriever.search(Question(raw, redacted, language), vector, mode)
             stages["retrieve"] = _ms(t)
             relevant = [p for p in passages if self.retriever.is_relevant(p, language)]
-            if not relevant and verdict.category == "none" and not DOMAIN.search(question.normalised):
+            if not relevant and verdict.category == "none" and not in_scope(question.normalised):
                 verdict = self.policy.decide("off_topic", ("no_domain_term", "no_relevant_passage"))
             t = time.perf_counter()
             if verdict.action == "out_of_scope":
@@ -205,7 +206,9 @@ def build_pipeline(
     embedder = embedder_factory(settings.embedding_model)
     retriever = Retriever(collection, settings.retrieval())
     policy = Policy.from_file(settings.policy_file) if settings.policy_file else Policy.default()
+    learned = load_learned(settings.embedding_model) if settings.learned_classifier else None
     return Pipeline(
+        classifier=PatternClassifier(learned),
         embedder=embedder,
         retriever=retriever,
         approved=frozenset(s.id for s in manifest.approved()),

@@ -154,6 +154,7 @@ class Retriever:
     def __init__(self, collection: Any, settings: RetrievalSettings | None = None) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
         self.collection = collection
         self.settings = settings or RetrievalSettings()
         self.chunks: list[StoredChunk] = read_all(collection)

@@ -54,6 +54,9 @@ class Settings(StoreSettings):
         le=100_000,
         description="Longer messages are judged on their first this-many characters.",
     )
+    learned_classifier: bool = Field(
+        default=True, description="Use the learned guardrail classifier after the patterns."
+    )
     policy_file: Path | None = Field(
         default=None, description="TOML file overriding the category → action/severity policy."
     )
