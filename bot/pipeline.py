@@ -159,7 +159,7 @@ class Pipeline:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rahnuma-pipeline")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.ask, text, history)
+        return await loop.run_in_executor(self._executor, self.ask, text, tuple(history))
 
 
 def _ms(since: float) -> float:

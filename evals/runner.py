@@ -1,4 +1,8 @@
-"""Run a contract-form evaluation set (shared/contract.md, section 5) through the real pipeline."""
+"""Run a contract-form evaluation set (shared/contract.md, section 5) through the real pipeline.
+
+A line is one message (``text``, ``expect``), or a conversation (``turns``: a list of such messages)
+whose earlier turns are the context of the later ones.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from typing import Any
 
 from bot.guardrails.policy import CATEGORIES
 from bot.pipeline import Pipeline
-from evals.metrics import FIELDS, Outcome, failures, field_scores, latency, safety
+from bot.types import Category
+from evals.answers import measure
+from evals.metrics import FIELDS, Outcome, answers, failures, field_scores, latency, retrieval, safety
 from knowledge_base.vocabulary import LANGUAGES, TOPICS
 
 
@@ -17,9 +23,21 @@ class DatasetError(ValueError):
     """A line of the set is malformed; the message names the file and line."""
 
 
+def _check_expect(expect: Any, where: str, problems: list[str]) -> bool:
+    if not isinstance(expect, dict) or set(expect) - set(FIELDS):
+        problems.append(f"{where}: 'expect' may hold only {', '.join(FIELDS)}")
+        return False
+    if "category" in expect and expect["category"] not in CATEGORIES:
+        problems.append(f"{where}: unknown category {expect['category']!r}")
+    if "topics" in expect and not set(expect["topics"]) <= set(TOPICS):
+        problems.append(f"{where}: unknown topic in {expect['topics']!r}")
+    return True
+
+
 def load_dataset(path: Path) -> list[dict[str, Any]]:
-    """Items of a JSON-lines set, validated; every problem is reported at once."""
-    items, problems = [], []
+    """Items of a JSON-lines set, conversations expanded into turns; every problem is reported at once."""
+    items: list[dict[str, Any]] = []
+    problems: list[str] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -29,33 +47,68 @@ def load_dataset(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as exc:
             problems.append(f"{where}: not JSON ({exc.msg})")
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            problems.append(f"{where}: needs an object with a string 'text'")
+        if not isinstance(item, dict):
+            problems.append(f"{where}: needs a JSON object")
             continue
-        expect = item.get("expect", {})
-        if not isinstance(expect, dict) or set(expect) - set(FIELDS):
-            problems.append(f"{where}: 'expect' may hold only {', '.join(FIELDS)}")
+        language = item.get("language") or "unknown"
+        if language not in (*LANGUAGES, "unknown"):
+            problems.append(f"{where}: unknown language {language!r}")
+        ident = str(item.get("id", number))
+        turns = item.get("turns")
+        if turns is None:
+            turns, conversation = [item], None
+        elif not isinstance(turns, list) or not turns:
+            problems.append(f"{where}: 'turns' must be a non-empty list")
             continue
-        if "category" in expect and expect["category"] not in CATEGORIES:
-            problems.append(f"{where}: unknown category {expect['category']!r}")
-        if "topics" in expect and not set(expect["topics"]) <= set(TOPICS):
-            problems.append(f"{where}: unknown topic in {expect['topics']!r}")
-        if item.get("language", "en") not in LANGUAGES:
-            problems.append(f"{where}: unknown language {item.get('language')!r}")
-        items.append({"id": str(item.get("id", number)), "text": item["text"],
-                      "language": item.get("language") or "unknown", "expect": expect})
+        else:
+            conversation = ident
+        for k, turn in enumerate(turns):
+            if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+                problems.append(
+                    f"{where}: needs a string 'text'" + (f" in turn {k + 1}" if conversation else "")
+                )
+                continue
+            expect = turn.get("expect", {})
+            if _check_expect(expect, where, problems):
+                items.append(
+                    {
+                        "id": f"{ident}#{k + 1}" if conversation else ident,
+                        "text": turn["text"],
+                        "language": turn.get("language", language),
+                        "expect": expect,
+                        "conversation": conversation,
+                    }
+                )
     if problems:
         raise DatasetError("\n".join(problems))
     return items
 
 
-def run_dataset(pipeline: Pipeline, items: list[dict[str, Any]],
-                progress: Callable[[int], object] | None = None) -> list[Outcome]:
-    """Ask every item; keep the contract object and the stage timings."""
+def run_dataset(
+    pipeline: Pipeline,
+    items: list[dict[str, Any]],
+    mode: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> list[Outcome]:
+    """Ask every item (turns of a conversation with their history); keep what the metrics need."""
     outcomes = []
+    histories: dict[str, list[Category]] = {}
     for item in items:
-        result = pipeline.ask(item["text"])
-        outcomes.append(Outcome(item["id"], item["language"], item["expect"], result.to_contract(), result.stage_ms))
+        history = histories.setdefault(item["conversation"], []) if item["conversation"] else []
+        result = pipeline.ask(item["text"], tuple(history), mode)
+        if item["conversation"]:
+            history.append(result.verdict.category)
+        got = result.to_contract()
+        outcomes.append(
+            Outcome(
+                item["id"],
+                item["language"],
+                item["expect"],
+                got,
+                result.stage_ms,
+                measure(result, pipeline.embedder, pipeline.approved),
+            )
+        )
         if progress is not None:
             progress(1)
     return outcomes
@@ -67,6 +120,8 @@ def summarise(dataset: Path, outcomes: list[Outcome]) -> dict[str, Any]:
         "dataset": str(dataset),
         "items": len(outcomes),
         "fields": field_scores(outcomes),
+        "retrieval": retrieval(outcomes),
+        "answers": answers(outcomes),
         "safety": safety(outcomes),
         "latency_ms": latency(outcomes),
         "worst_cases": failures(outcomes),
