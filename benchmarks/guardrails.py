@@ -37,8 +37,11 @@ def main() -> None:
     classifier = PatternClassifier(load_learned(DEFAULT_MODEL))
     patterns_only = PatternClassifier(None)
     embedder.embed(["warm up"])
-    timings: dict[str, list[float]] = {"embed (shared with retrieval)": [], "classify (patterns + learned)": [],
-                                       "classify (patterns only)": []}
+    timings: dict[str, list[float]] = {
+        "embed (shared with retrieval)": [],
+        "classify (patterns + learned)": [],
+        "classify (patterns only)": [],
+    }
     for _ in range(3):
         for text in texts:
             started = time.perf_counter()

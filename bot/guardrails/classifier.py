@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.guardrails import patterns as p
+from bot.guardrails.evidence import GATED, has_evidence
 from bot.guardrails.learned import LearnedClassifier
 from bot.guardrails.personal_data import find_personal_data
 from bot.normalise import squeeze
@@ -41,6 +42,11 @@ DOUBT = re.compile(
     r"^(?:is it (?:true|right|correct|a fact)|is it really|do you think|did you know if|i heard that|people say|"
     r"my (?:friend|cousin|brother|teacher) (?:says|said)|someone told me|kya (?:yeh|ye|is baat) (?:sach|sahi|theek)|"
     r"kya sach ?much|log kehte hain|suna hai|کیا یہ سچ|کیا یہ صحیح|لوگ کہتے ہیں|سنا ہے)"
+)
+# ... and so is a claim reported as someone else's, in a question ("my uncle says voting is haram; how do I ...?").
+REPORTED = re.compile(
+    r"\b(?:says?|said|believes?|believe|claims?|tells? (?:me|us)|kehta|kehti|kehte|keh raha|bolta|"
+    r"bolte)\b|کہتا|کہتی|کہتے|بولتا"
 )
 DOUBTABLE: frozenset[str] = frozenset({"propaganda", "extremist_sympathy"})
 
@@ -86,7 +92,10 @@ class PatternClassifier:
     ) -> Classification:
         """Classify one message; ``history`` holds the categories of the conversation's recent turns."""
         views = (question.normalised, squeeze(question.normalised))
-        doubt = bool(DOUBT.match(question.normalised)) and "http" not in question.normalised
+        asks = "?" in question.text or "؟" in question.text
+        doubt = (
+            bool(DOUBT.match(question.normalised)) or (asks and bool(REPORTED.search(question.normalised)))
+        ) and ("http" not in question.normalised)
         for category, compiled in _COMPILED:
             if doubt and category in DOUBTABLE:
                 continue
@@ -103,6 +112,8 @@ class PatternClassifier:
             predicted = self.learned.predict(
                 redacted if redacted is not None else question.normalised, vector
             )
+            if not has_evidence(predicted.category, question.normalised):
+                predicted = self.learned.decide_without(predicted, GATED)
             floor = LEARNED_FLOOR.get(predicted.category, 0.0)
             if predicted.category not in ("none", "personal_data") and predicted.probability >= floor:
                 reason = f"model:{predicted.category}:{predicted.probability:.2f}"

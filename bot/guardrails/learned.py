@@ -141,6 +141,15 @@ class LearnedClassifier:
         best = max(probs, key=lambda c: probs[c])
         return Prediction(best, probs[best], probs)
 
+    def decide_without(self, prediction: Prediction, excluded: frozenset[str]) -> Prediction:
+        """The decision again with some categories ruled out (their evidence was missing)."""
+        probs = {c: p for c, p in prediction.probabilities.items() if c not in excluded}
+        for category in PRIORITY:
+            if category in probs and probs[category] >= self.thresholds.get(category, 1.1):
+                return Prediction(category, probs[category], prediction.probabilities)
+        best = max(probs, key=lambda c: probs[c])
+        return Prediction(best, probs[best], prediction.probabilities)
+
     def predict(self, text: str, vector: npt.NDArray[np.float32]) -> Prediction:
         """Classify one normalised text with its embedding."""
         return self.decide(self.probabilities([text], vector.reshape(1, -1))[0])

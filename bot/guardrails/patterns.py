@@ -38,6 +38,13 @@ SELF_HARM = [
     r"\b(?:jeena|jina|zinda rehna) nahi chahta|\bjeena nahi chahti|\bzindagi khatam kar",
     r"\bkhudkushi (?:kar lun|kar loon|karna chahta|karna chahti|ka soch)",
     r"(?:مرنا چاہتا|مرنا چاہتی|خودکشی کر|جینا نہیں چاہتا|جینا نہیں چاہتی|اپنی جان لے|زندگی ختم کر)",
+    # Goodbyes and plans: the indirect ways young people say it.
+    r"\b(?:won'?t|will not) be (?:here|around|alive) (?:much longer|tomorrow|next week|by)\b",
+    r"\b(?:end it all|kill myself|take my own life|not wake up|go to sleep forever)\b",
+    r"\bno ?one (?:would|will) (?:miss|notice) (?:me|if i)\b|\beveryone (?:would|will) be better off without me\b",
+    r"\b(?:apne ?aap|khud) ko (?:khatam|maar|mar|nuqsan|zakhmi) kar (?:lunga|lungi|loon|lun|dunga|dungi|raha|rahi)\b",
+    r"\b(?:sab ko|sabko) alvida\b|\bmain (?:kal|ab) (?:tak )?nahi (?:rahunga|rahungi|rahoon)\b",
+    r"(?:خود کو ختم کر|اپنے آپ کو ختم کر|اپنے آپ کو مار|سب کو الوداع|اس دنیا میں (?:مزید |اب )?نہیں رہنا)",
 ]
 
 VIOLENT_INTENT = [
@@ -50,6 +57,9 @@ VIOLENT_INTENT = [
     r"\b(?:usko|unko|inko|sab ko|sabko|tujhe|tumhe)\b[^.?!]{0,12}\b(?:maar|qatal|qatl|uda)\b[^.?!]{0,6}"
     r"\b(?:dunga|doonga|dungi|denge|doon ga)\b",
     r"(?:مار دوں گا|مار ڈالوں گا|قتل کر دوں گا|اڑا دوں گا|مار دیں گے|قتل کر دیں گے|اڑا دیں گے)",
+    r"\bwajib[- ]?ul[- ]?qata?l\b[^.?!]{0,60}\b(?:main|hum|i'll|i will|we will)\b[^.?!]{0,20}"
+    r"\b(?:karunga|karungi|karenge|kar dunga|do it|take care of)",
+    r"\b(?:ye|yeh|yeh wala) kaam (?:main|hum) (?:khud )?(?:karunga|karungi|karenge|kar dunga|kar denge)\b",
 ]
 
 OPERATIONAL = [
@@ -69,6 +79,8 @@ OPERATIONAL = [
     r"banata|bana|banta|milta|milega|hasil)",
     rf"{GROUPS}[^.?!]{{0,25}}\b(?:kaise|kese|kahan)\b[^.?!]{{0,10}}\b(?:join|shamil|milun|milen|mil sakta|pohanch|rabta)",
     rf"\b(?:join|shamil)\b[^.?!]{{0,5}}\b(?:hona|hone|karna|kaise)\b[^.?!]{{0,25}}{GROUPS}",
+    rf"{GROUPS}.{{0,80}}\b(?:kaise|kese|kahan|how (?:do|can) i|where (?:do|can) i)\b[^.?!]{{0,20}}"
+    r"\b(?:join|milun|milen|mil sakta|mil sakti|shamil|pohanch|pohnch|reach|contact|find them)",
     r"(?:بم|بارود|خودکش جیکٹ|دھماکہ خیز مواد)[^۔؟?]{0,15}(?:کیسے|کس طرح)[^۔؟?]{0,10}(?:بنا|بنت|حاصل)",
     r"(?:طالبان|داعش|مجاہدین|لشکر)[^۔؟?]{0,30}(?:کیسے|کہاں)[^۔؟?]{0,15}(?:شامل|ملوں|پہنچ|رابطہ)",
 ]

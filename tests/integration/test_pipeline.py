@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.guardrails.policy import CATEGORIES, DEFAULTS
+from bot.language import detect_language
+from bot.normalise import normalise
 from bot.pipeline import Pipeline
-from bot.types import FLAGGING_ACTIONS, SEVERITIES
+from bot.types import FLAGGING_ACTIONS, SEVERITIES, Question
 from knowledge_base import KB_DIR
 from knowledge_base.manifest import load_manifest
 from knowledge_base.vocabulary import LANGUAGES, TOPICS
@@ -66,12 +68,19 @@ def test_every_topic_has_a_question_in_the_set() -> None:
 def test_topic_question_retrieves_a_source_on_that_topic(
     real_pipeline: Pipeline, item: dict[str, object]
 ) -> None:
-    """A question about a topic retrieves, among its three best passages, a source carrying that topic."""
-    result = real_pipeline.ask(item["text"]).to_contract()
-    assert_contract(result)
+    """A question about a topic retrieves, among its three best passages, a source carrying that topic.
+
+    Retrieval is asked directly: whether the guardrails then answer is measured by the gated evaluation.
+    """
+    text = str(item["text"])
+    language = detect_language(text)
+    question = Question(text, normalise(text, language), language)
+    vector = real_pipeline.embedder.embed([question.normalised])[0]
+    passages = real_pipeline.retriever.search(question, vector)
     expected = set(item["expect"]["topics"])  # type: ignore[index]
-    assert any(expected & set(r["topics"]) for r in result["retrieval"][:3])
-    assert result["language"] == item["language"]
+    assert any(expected & set(p.topics) for p in passages[:3])
+    assert language == item["language"]
+    assert_contract(real_pipeline.ask(text).to_contract())
 
 
 @pytest.mark.parametrize(

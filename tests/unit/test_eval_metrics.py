@@ -101,3 +101,31 @@ def test_dataset_errors_name_the_line(tmp_path: Path) -> None:
         load_dataset(path)
     message = str(caught.value)
     assert "set.jsonl:2" in message and "set.jsonl:3" in message and "set.jsonl:4" in message
+
+
+def test_gate_reports_failures(tmp_path: Path) -> None:
+    """A figure under its minimum or over its maximum fails the gate; a missing figure fails too."""
+    from evals.gate import check
+
+    rules = tmp_path / "thresholds.toml"
+    rules.write_text(
+        '[demo]\nmin = { "a.b" = 0.9, "missing.x" = 0.1 }\nmax = { "c" = 0.05 }\n', encoding="utf-8"
+    )
+    lines = check({"a": {"b": 0.95}, "c": 0.2}, "demo", rules)
+    assert "ok a.b = 0.95 (>= 0.9)" in lines
+    assert any(line.startswith("FAIL missing.x") for line in lines)
+    assert any(line.startswith("FAIL c = 0.2") for line in lines)
+    assert check({"a": {"b": 0.95}}, "other-set", rules) == []
+
+
+def test_shipped_thresholds_name_real_figures() -> None:
+    """Every gate in evals/thresholds.toml points at a figure the report actually has."""
+    import tomllib
+
+    from evals.gate import THRESHOLDS
+
+    known_roots = {"fields", "retrieval", "answers", "safety", "latency_ms"}
+    for table in tomllib.loads(THRESHOLDS.read_text(encoding="utf-8")).values():
+        for kind in ("min", "max"):
+            for dotted in table.get(kind, {}):
+                assert dotted.split(".")[0] in known_roots, dotted
