@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.replies import INTRO, OPENERS, pick
 from bot.types import Citation, Passage, Question
-from knowledge_base.embedding import Embedder
+from knowledge_base.embedding import Embedder, Vectors
 
 SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+")
 
@@ -47,6 +47,17 @@ def choose_passages(question: Question, relevant: Sequence[Passage], limit: int)
     return chosen
 
 
+def sentence_vectors(
+    passage: Passage, group: list[str], embedder: Embedder, cache: dict[str, Vectors] | None
+) -> Vectors:
+    """The embeddings of a passage's sentences, computed once per process when a cache is given."""
+    if cache is None:
+        return embedder.embed(group)
+    if passage.chunk_id not in cache:
+        cache[passage.chunk_id] = embedder.embed(group)
+    return cache[passage.chunk_id]
+
+
 def compose_answer(
     question: Question,
     category: str,
@@ -54,13 +65,23 @@ def compose_answer(
     embedder: Embedder,
     vector: Sequence[float],
     settings: ComposeSettings | None = None,
+    cache: dict[str, Vectors] | None = None,
 ) -> tuple[str, list[Citation]]:
     """An opener, then the passages' most relevant sentences, each group followed by its [n] marker."""
     settings = settings or ComposeSettings()
     chosen = choose_passages(question, relevant, settings.max_sources)
     per_passage = [sentences(p.text) or [p.text.strip()] for p in chosen]
-    flat = [s for group in per_passage for s in group]
-    scores = embedder.embed(flat) @ np.asarray(vector, dtype=np.float32) if flat else np.zeros(0)
+    query = np.asarray(vector, dtype=np.float32)
+    scores = (
+        np.concatenate(
+            [
+                sentence_vectors(p, group, embedder, cache) @ query
+                for p, group in zip(chosen, per_passage, strict=True)
+            ]
+        )
+        if chosen
+        else np.zeros(0)
+    )
     opener = pick(OPENERS.get(category, INTRO), question.language)
     lines = [opener]
     citations: list[Citation] = []

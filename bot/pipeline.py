@@ -39,7 +39,7 @@ from bot.replies import (
 from bot.retrieval import Retriever
 from bot.settings import Settings
 from bot.types import Category, Citation, Passage, Question, Result, Verdict
-from knowledge_base.embedding import Embedder, load_embedder
+from knowledge_base.embedding import Embedder, Vectors, load_embedder
 from knowledge_base.manifest import load_manifest
 from knowledge_base.referrals import Referral, load_referrals
 from knowledge_base.store import (
@@ -67,6 +67,7 @@ class Pipeline:
     compose_settings: ComposeSettings = field(default_factory=ComposeSettings)
     max_input_chars: int = 4000
     store_version: str | None = None
+    _sentence_cache: dict[str, Vectors] = field(default_factory=dict)  # chunk id → its sentences' vectors
     _executor: ThreadPoolExecutor | None = None
 
     def ask(self, text: object, history: Sequence[Category] = (), mode: str | None = None) -> Result:
@@ -119,7 +120,13 @@ class Pipeline:
                 notes.append("no_relevant_passage")
             else:
                 answer, citations = compose_answer(
-                    question, verdict.category, relevant, self.embedder, vector, self.compose_settings
+                    question,
+                    verdict.category,
+                    relevant,
+                    self.embedder,
+                    vector,
+                    self.compose_settings,
+                    self._sentence_cache,
                 )
             stages["compose"] = _ms(t)
         else:
