@@ -63,7 +63,7 @@ def compose_answer(
     category: str,
     relevant: Sequence[Passage],
     embedder: Embedder,
-    vector: Sequence[float],
+    vector: Sequence[float] | Vectors,
     settings: ComposeSettings | None = None,
     cache: dict[str, Vectors] | None = None,
 ) -> tuple[str, list[Citation]]:

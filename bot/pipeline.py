@@ -82,11 +82,10 @@ class Pipeline:
 
         t = time.perf_counter()
         redacted, _ = redact(question.normalised)
-        vector = self.embedder.embed([redacted or "."])[0]
-        stages["embed"] = _ms(t)
-
-        t = time.perf_counter()
         try:
+            vector = self.embedder.embed([redacted or "."])[0]
+            stages["embed"] = _ms(t)
+            t = time.perf_counter()
             found = self.classifier.classify(question, history, vector, redacted)
         except Exception:  # guardrails fail closed: refuse politely and put the message in front of a person
             log.exception("guardrail classification failed; refusing and flagging")
@@ -105,39 +104,26 @@ class Pipeline:
         passages: list[Passage] = []
         notes: list[str] = []
         citations: list[Citation] = []
-        if verdict.action in ("answer", "answer_and_flag") and not found.greeting and question.normalised:
-            t = time.perf_counter()
-            passages = self.retriever.search(Question(raw, redacted, language), vector, mode)
-            stages["retrieve"] = _ms(t)
-            relevant = [p for p in passages if self.retriever.is_relevant(p, language)]
-            if not relevant and verdict.category == "none" and not in_scope(question.normalised):
-                verdict = self.policy.decide("off_topic", ("no_domain_term", "no_relevant_passage"))
-            t = time.perf_counter()
-            if verdict.action == "out_of_scope":
-                answer = pick(OUT_OF_SCOPE, lang).format(topics=topic_list(lang))
-            elif not relevant:
-                answer = pick(NO_SOURCE, lang).format(topics=topic_list(lang))
-                notes.append("no_relevant_passage")
-            else:
-                answer, citations = compose_answer(
-                    question,
-                    verdict.category,
-                    relevant,
-                    self.embedder,
-                    vector,
-                    self.compose_settings,
-                    self._sentence_cache,
-                )
-            stages["compose"] = _ms(t)
-        else:
-            answer = self._fixed_reply(verdict, lang, found.greeting)
+        try:
+            answer, citations, passages, verdict = self._respond(
+                question, verdict, found, vector, redacted, lang, mode, stages, notes
+            )
+        except Exception:  # retrieval or composition broke: a safe reply, and maintainers see it in the log
+            log.exception("retrieval or composition failed; sending the fallback reply")
+            answer, citations, passages = pick(FALLBACK, lang), [], []
+            notes.append("pipeline_error")
 
         if verdict.category == "personal_data":
             answer = f"{answer}\n{pick(PERSONAL_DATA_NOTE, lang)}"
 
         t = time.perf_counter()
         problems = check_answer(
-            answer, citations, passages, self.approved, self.compose_settings.max_chars + 400
+            answer,
+            citations,
+            passages,
+            self.approved,
+            self.compose_settings.max_chars + 400,
+            composed=bool(citations),
         )
         stages["check"] = _ms(t)
         if problems:
@@ -147,6 +133,47 @@ class Pipeline:
         result = Result(question, verdict, answer, citations, passages, stages, notes=notes)
         result.latency_ms = _ms(started)
         return result
+
+    def _respond(
+        self,
+        question: Question,
+        verdict: Verdict,
+        found: Classification,
+        vector: Vectors,
+        redacted: str,
+        lang: str,
+        mode: str | None,
+        stages: dict[str, float],
+        notes: list[str],
+    ) -> tuple[str, list[Citation], list[Passage], Verdict]:
+        """Retrieve and compose for answering actions; a fixed reply for the others."""
+        if verdict.action not in ("answer", "answer_and_flag") or found.greeting or not question.normalised:
+            return self._fixed_reply(verdict, lang, found.greeting), [], [], verdict
+        t = time.perf_counter()
+        passages = self.retriever.search(Question(question.text, redacted, question.language), vector, mode)
+        stages["retrieve"] = _ms(t)
+        relevant = [p for p in passages if self.retriever.is_relevant(p, question.language)]
+        if not relevant and verdict.category == "none" and not in_scope(question.normalised):
+            verdict = self.policy.decide("off_topic", ("no_domain_term", "no_relevant_passage"))
+        t = time.perf_counter()
+        citations: list[Citation] = []
+        if verdict.action == "out_of_scope":
+            answer = pick(OUT_OF_SCOPE, lang).format(topics=topic_list(lang))
+        elif not relevant:
+            answer = pick(NO_SOURCE, lang).format(topics=topic_list(lang))
+            notes.append("no_relevant_passage")
+        else:
+            answer, citations = compose_answer(
+                question,
+                verdict.category,
+                relevant,
+                self.embedder,
+                vector,
+                self.compose_settings,
+                self._sentence_cache,
+            )
+        stages["compose"] = _ms(t)
+        return answer, citations, passages, verdict
 
     def _fixed_reply(self, verdict: Verdict, lang: str, greeting: bool) -> str:
         if greeting:

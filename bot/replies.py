@@ -163,9 +163,11 @@ def topic_list(language: str, topics: Sequence[str] = FEATURED_TOPICS) -> str:
 
 
 def referral_lines(referrals: Sequence[Referral], limit: int = 4) -> str:
-    """Help lines as short bullet lines, emergency and mental-health services first."""
-    order = {"emergency": 0, "mental_health": 1, "child_protection": 2, "women": 3, "general": 4}
-    chosen = sorted(referrals, key=lambda r: order.get(r.kind, 9))[:limit]
+    """Help lines for someone in distress: one emergency service, then mental-health support lines."""
+    emergency = [r for r in referrals if r.kind == "emergency"][:1]
+    support = [r for r in referrals if r.kind == "mental_health"]
+    others = [r for r in referrals if r.kind == "child_protection"]
+    chosen = (emergency + support + others)[:limit]
     if not chosen:
         return "- your local emergency number"
     return "\n".join(f"- {r.name}: {r.contact}" + (f" ({r.hours})" if r.hours else "") for r in chosen)

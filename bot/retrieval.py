@@ -79,7 +79,7 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def dense(self, vector: Sequence[float], k: int) -> list[tuple[int, float]]:
+    def dense(self, vector: Sequence[float] | Vectors, k: int) -> list[tuple[int, float]]:
         """Chunk positions and cosine similarities from Chroma, best first."""
         if not self.chunks:
             return []
@@ -104,7 +104,9 @@ class Retriever:
         )
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
-    def search(self, question: Question, vector: Sequence[float], mode: str | None = None) -> list[Passage]:
+    def search(
+        self, question: Question, vector: Sequence[float] | Vectors, mode: str | None = None
+    ) -> list[Passage]:
         """The best passages for a question, fused and ordered, with their scores."""
         mode = mode or self.settings.mode
         if mode not in MODES:

@@ -15,9 +15,11 @@ OPERATIONAL_OUTPUT = [
         r"\b(?:ammonium nitrate|potassium chlorate|tatp|acetone peroxide|detonator|blasting cap|fuse wire)\b",
         r"\b(?:mix|combine|pack)\b[^.]{0,40}\b(?:nitrate|peroxide|chlorate|fertili[sz]er|shrapnel|ball bearings)\b",
         r"\b(?:contact|reach|join) (?:them|the group|the fighters) (?:at|via|through|on)\b",
-        r"\+?\d[\d\s-]{9,}\d",  # no phone numbers in answers (help lines come from the referrals file, not here)
     )
 ]
+PHONE = re.compile(
+    r"\+?\d[\d\s-]{9,}\d"
+)  # composed answers carry no phone numbers; help lines come from referrals
 
 
 def check_answer(
@@ -26,8 +28,13 @@ def check_answer(
     retrieved: Sequence[Passage],
     approved: Collection[str],
     max_chars: int,
+    composed: bool = True,
 ) -> list[str]:
-    """Every problem with an answer; an empty list means it may be sent."""
+    """Every problem with an answer; an empty list means it may be sent.
+
+    ``composed`` is true for answers built from passages; fixed replies (support with verified help lines,
+    refusals) may carry phone numbers from the referrals file.
+    """
     problems: list[str] = []
     numbers = {c.n for c in citations}
     retrieved_chunks = {p.chunk_id for p in retrieved}
@@ -46,6 +53,8 @@ def check_answer(
     for pattern in OPERATIONAL_OUTPUT:
         if pattern.search(answer):
             problems.append(f"operational content: {pattern.pattern[:40]}")
+    if composed and PHONE.search(answer):
+        problems.append("operational content: a phone number in a composed answer")
     if len(answer) > max_chars:
         problems.append(f"answer is {len(answer)} characters, more than {max_chars}")
     return problems

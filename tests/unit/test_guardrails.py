@@ -174,3 +174,10 @@ def test_output_check_rejects(answer: str, cites: list[Citation], approved: set[
     """Unresolved markers, unapproved or unretrieved sources, operational content and length all fail."""
     problems = check_answer(answer, cites, [passage("c1", "s1")], approved, 500)
     assert any(needle in p for p in problems), problems
+
+
+def test_output_check_allows_help_line_numbers_only_in_fixed_replies() -> None:
+    """A phone number fails a composed answer but not a support reply built from verified referrals."""
+    text = "Call Umang on 0311-7786264."
+    assert any("phone number" in p for p in check_answer(text, [], [], set(), 500, composed=True))
+    assert check_answer(text, [], [], set(), 500, composed=False) == []
