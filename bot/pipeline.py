@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from bot.compose import ComposeSettings, compose_answer
 from bot.guardrails.classifier import Classification, PatternClassifier
 from bot.guardrails.learned import load_learned
+from bot.guardrails.llm_moderator import LLMModerator
 from bot.guardrails.output import check_answer
 from bot.guardrails.personal_data import redact
 from bot.guardrails.policy import Policy
 from bot.guardrails.scope import in_scope
 from bot.language import detect_language
+from bot.llm import chat_model
 from bot.normalise import normalise
 from bot.replies import (
     FALLBACK,
@@ -67,6 +69,7 @@ class Pipeline:
     compose_settings: ComposeSettings = field(default_factory=ComposeSettings)
     max_input_chars: int = 4000
     store_version: str | None = None
+    llm_moderator: LLMModerator | None = None
     _sentence_cache: dict[str, Vectors] = field(default_factory=dict)  # chunk id → its sentences' vectors
     _executor: ThreadPoolExecutor | None = None
 
@@ -87,6 +90,10 @@ class Pipeline:
             stages["embed"] = _ms(t)
             t = time.perf_counter()
             found = self.classifier.classify(question, history, vector, redacted)
+            if self.llm_moderator is not None:
+                raised = self.llm_moderator.escalation(redacted, found.category)
+                if raised is not None:
+                    found = Classification(raised, (*found.reasons, f"llm:{raised}"))  # type: ignore[arg-type]
         except Exception:  # guardrails fail closed: refuse politely and put the message in front of a person
             log.exception("guardrail classification failed; refusing and flagging")
             found = Classification("none", ("guardrail_error",))
@@ -241,6 +248,7 @@ def build_pipeline(
     retriever = Retriever(collection, settings.retrieval())
     policy = Policy.from_file(settings.policy_file) if settings.policy_file else Policy.default()
     learned = load_learned(settings.embedding_model) if settings.learned_classifier else None
+    model = chat_model(settings) if settings.llm_moderator else None
     return Pipeline(
         classifier=PatternClassifier(learned),
         embedder=embedder,
@@ -251,4 +259,5 @@ def build_pipeline(
         compose_settings=settings.compose(),
         max_input_chars=settings.max_input_chars,
         store_version=version,
+        llm_moderator=LLMModerator(model) if model is not None else None,
     )

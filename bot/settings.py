@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from bot.compose import ComposeSettings
 from bot.retrieval import RetrievalSettings
@@ -56,6 +56,21 @@ class Settings(StoreSettings):
     )
     learned_classifier: bool = Field(
         default=True, description="Use the learned guardrail classifier after the patterns."
+    )
+    llm_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1); "
+        "unset means no LLM anywhere.",
+    )
+    llm_model: str = Field(default="llama-guard3", description="Model name at the LLM endpoint.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key for the LLM endpoint, if it needs one."
+    )
+    llm_timeout: float = Field(
+        default=15.0, gt=0, le=300, description="Seconds to wait for the LLM endpoint."
+    )
+    llm_moderator: bool = Field(
+        default=True, description="With an LLM endpoint, use it as an extra guardrail layer."
     )
     policy_file: Path | None = Field(
         default=None, description="TOML file overriding the category → action/severity policy."

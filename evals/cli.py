@@ -40,6 +40,12 @@ MODES = ("dense", "bm25", "hybrid")
     help="The gates file.",
 )
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+@click.option(
+    "--judge",
+    "use_judge",
+    is_flag=True,
+    help="Also score cited answers with the LLM judge (needs RAHNUMA_LLM_URL).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def eval_command(
     datasets: tuple[Path, ...],
@@ -48,6 +54,7 @@ def eval_command(
     gate: bool,
     thresholds: Path,
     no_charts: bool,
+    use_judge: bool,
     quiet: bool,
 ) -> None:
     """Run evaluation sets through the pipeline and report every metric per field and language."""
@@ -61,11 +68,16 @@ def eval_command(
         loaded = [(path, load_dataset(path)) for path in datasets]
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
+    from bot.llm import chat_model
+
+    judge_model = chat_model(settings) if use_judge else None
+    if use_judge and judge_model is None:
+        raise click.ClickException("--judge needs an LLM endpoint: set RAHNUMA_LLM_URL")
     pipeline = _build_pipeline(settings)
     failed_gates = []
     for path, items in loaded:
         with tqdm(total=len(items), desc=path.stem, disable=quiet, file=sys.stderr) as bar:
-            outcomes = run_dataset(pipeline, items, progress=bar.update)
+            outcomes = run_dataset(pipeline, items, progress=bar.update, judge_model=judge_model)
         summary = summarise(path, outcomes)
         if gate:
             summary["gate"] = check(summary, path.stem, thresholds)

@@ -15,6 +15,7 @@ from bot.guardrails.policy import CATEGORIES
 from bot.pipeline import Pipeline
 from bot.types import Category
 from evals.answers import measure
+from evals.judge import judge
 from evals.metrics import FIELDS, Outcome, answers, failures, field_scores, latency, retrieval, safety
 from knowledge_base.vocabulary import LANGUAGES, TOPICS
 
@@ -89,8 +90,12 @@ def run_dataset(
     items: list[dict[str, Any]],
     mode: str | None = None,
     progress: Callable[[int], object] | None = None,
+    judge_model: Any | None = None,
 ) -> list[Outcome]:
-    """Ask every item (turns of a conversation with their history); keep what the metrics need."""
+    """Ask every item (turns of a conversation with their history); keep what the metrics need.
+
+    With ``judge_model``, every cited answer is also scored by the LLM judge.
+    """
     outcomes = []
     histories: dict[str, list[Category]] = {}
     for item in items:
@@ -98,15 +103,12 @@ def run_dataset(
         result = pipeline.ask(item["text"], tuple(history), mode)
         if item["conversation"]:
             history.append(result.verdict.category)
-        got = result.to_contract()
+        measures = measure(result, pipeline.embedder, pipeline.approved)
+        if judge_model is not None and result.citations:
+            measures.update(judge(judge_model, result))
         outcomes.append(
             Outcome(
-                item["id"],
-                item["language"],
-                item["expect"],
-                got,
-                result.stage_ms,
-                measure(result, pipeline.embedder, pipeline.approved),
+                item["id"], item["language"], item["expect"], result.to_contract(), result.stage_ms, measures
             )
         )
         if progress is not None:
