@@ -103,8 +103,6 @@ class Pipeline:
             return Result(
                 question, verdict, answer, stage_ms=stages, latency_ms=_ms(started), notes=["guardrail_error"]
             )
-        if found.category == "off_topic" and in_scope(question.normalised):
-            found = Classification("none", (*found.reasons, "scope:domain_term"))
         verdict = self.policy.decide(found.category, found.reasons, found.raise_to)
         stages["classify"] = _ms(t)
 

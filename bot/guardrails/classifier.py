@@ -21,6 +21,7 @@ from bot.guardrails import patterns as p
 from bot.guardrails.evidence import GATED, has_evidence
 from bot.guardrails.learned import LearnedClassifier
 from bot.guardrails.personal_data import find_personal_data
+from bot.guardrails.scope import in_scope
 from bot.normalise import squeeze
 from bot.types import Category, Question, Severity
 
@@ -113,9 +114,15 @@ class PatternClassifier:
                 redacted if redacted is not None else question.normalised, vector
             )
             if not has_evidence(predicted.category, question.normalised):
-                predicted = self.learned.decide_without(predicted, GATED)
+                predicted = self.learned.decide_among(predicted.probabilities, GATED)
             floor = LEARNED_FLOOR.get(predicted.category, 0.0)
-            if predicted.category not in ("none", "personal_data") and predicted.probability >= floor:
+            # A learned "off_topic" stands only when the message names nothing Rahnuma speaks about.
+            off_scope = predicted.category != "off_topic" or not in_scope(question.normalised)
+            if (
+                predicted.category not in ("none", "personal_data")
+                and predicted.probability >= floor
+                and off_scope
+            ):
                 reason = f"model:{predicted.category}:{predicted.probability:.2f}"
                 found = Classification(predicted.category, (reason,))  # type: ignore[arg-type]
                 return self._with_context(found, history, question.normalised)

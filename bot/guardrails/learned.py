@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ WORD_FEATURES = 2**14
 PRIORITY = ("self_harm", "violent_intent", "operational_request")
 
 
+@lru_cache(maxsize=1)
 def _vectorizers() -> tuple[Any, Any]:
+    """The two stateless hashing vectorizers, built once per process."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     chars = HashingVectorizer(
@@ -134,21 +137,18 @@ class LearnedClassifier:
 
     def decide(self, row: npt.NDArray[np.float64]) -> Prediction:
         """Priority categories above their thresholds first, then the most probable category."""
-        probs = {c: float(p) for c, p in zip(self.classes, row, strict=True)}
-        for category in PRIORITY:
-            if category in probs and probs[category] >= self.thresholds.get(category, 1.1):
-                return Prediction(category, probs[category], probs)
-        best = max(probs, key=lambda c: probs[c])
-        return Prediction(best, probs[best], probs)
+        return self.decide_among({c: float(p) for c, p in zip(self.classes, row, strict=True)})
 
-    def decide_without(self, prediction: Prediction, excluded: frozenset[str]) -> Prediction:
-        """The decision again with some categories ruled out (their evidence was missing)."""
-        probs = {c: p for c, p in prediction.probabilities.items() if c not in excluded}
+    def decide_among(
+        self, probabilities: dict[str, float], excluded: frozenset[str] = frozenset()
+    ) -> Prediction:
+        """The decision over the categories not ``excluded`` (ruled out, e.g. for lack of evidence)."""
+        probs = {c: p for c, p in probabilities.items() if c not in excluded}
         for category in PRIORITY:
             if category in probs and probs[category] >= self.thresholds.get(category, 1.1):
-                return Prediction(category, probs[category], prediction.probabilities)
+                return Prediction(category, probs[category], probabilities)
         best = max(probs, key=lambda c: probs[c])
-        return Prediction(best, probs[best], prediction.probabilities)
+        return Prediction(best, probs[best], probabilities)
 
     def predict(self, text: str, vector: npt.NDArray[np.float32]) -> Prediction:
         """Classify one normalised text with its embedding."""

@@ -46,10 +46,8 @@ class LLMModerator:
     def escalation(self, text: str, current: str) -> str | None:
         """A more serious category than ``current``, when the model sees one; otherwise None."""
         category = self.category(text)
-        if (
-            category in ESCALATING
-            and category != current
-            and current not in ESCALATING[: ESCALATING.index(category)]
-        ):
-            return category
-        return None
+        if category not in ESCALATING:
+            return None
+        if current in ESCALATING and ESCALATING.index(current) <= ESCALATING.index(category):
+            return None  # already as serious, or more
+        return category
