@@ -195,5 +195,98 @@ def guardrails_train(output: Path | None) -> None:
     click.echo(f"Weights written to {output or MODEL_PATH}.")
 
 
+def _bootstrap(settings: Settings) -> Any:
+    from bot.bootstrap import bootstrap
+    from bot.storage.db import DatabaseError
+
+    try:
+        return bootstrap(settings)
+    except (ManifestError, StoreError, DatabaseError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("serve")
+@click.option("--polling", "mode", flag_value="polling", help="Long-poll Telegram for updates.")
+@click.option(
+    "--webhook",
+    "mode",
+    flag_value="webhook",
+    help="Receive updates at RAHNUMA_WEBHOOK_URL (default when it is set).",
+)
+def serve_command(mode: str | None) -> None:
+    """Run the Telegram bot and the web application (health check, webhook, console) until stopped."""
+    import asyncio
+
+    from bot.serve import serve
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if mode == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):
+        raise click.ClickException("--webhook needs RAHNUMA_WEBHOOK_URL and RAHNUMA_WEBHOOK_SECRET")
+    if mode is not None and settings.telegram_token is None:
+        raise click.ClickException(f"--{mode} needs RAHNUMA_TELEGRAM_TOKEN")
+    services = _bootstrap(settings)
+    try:
+        asyncio.run(serve(services, mode))
+    finally:
+        services.close()
+
+
+@main.command("chat")
+def chat_command() -> None:
+    """Talk to the assistant in this terminal (offline, no Telegram token needed)."""
+    import asyncio
+
+    from bot.chat import chat
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    services = _bootstrap(settings)
+    interactive = sys.stdin.isatty()
+
+    def read() -> str | None:
+        try:
+            return input("you> ") if interactive else (sys.stdin.readline() or None)
+        except EOFError:
+            return None
+
+    try:
+        asyncio.run(chat(services, read, click.echo))
+    finally:
+        services.close()
+
+
+@main.group("db")
+def db_group() -> None:
+    """Look after the database."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    from bot.storage.db import Database, DatabaseError
+
+    settings = load_settings()
+    database = Database(settings.database())
+    try:
+        database.migrate()
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{database.description} is at schema revision {database.current_revision()}.")
+
+
+@db_group.command("purge")
+def db_purge() -> None:
+    """Delete unflagged messages older than the retention period now (serve does it every hour)."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    services = _bootstrap(settings)
+    try:
+        count = services.conversations.purge_sync()
+    finally:
+        services.close()
+    click.echo(f"Removed {count} messages older than {settings.retention_days} days.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

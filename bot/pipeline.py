@@ -7,6 +7,7 @@ pass their own. ``Pipeline.ask`` is synchronous; ``ask_async`` runs it in a thre
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -54,6 +55,8 @@ from knowledge_base.store import (
 )
 
 log = logging.getLogger(__name__)
+# In a forwarded post these are someone else's words: examined as propaganda, not as the user's intent.
+FORWARDED_AS_PROPAGANDA = frozenset({"extremist_sympathy", "violent_intent", "hate_speech"})
 
 
 @dataclass
@@ -73,8 +76,18 @@ class Pipeline:
     _sentence_cache: dict[str, Vectors] = field(default_factory=dict)  # chunk id → its sentences' vectors
     _executor: ThreadPoolExecutor | None = None
 
-    def ask(self, text: object, history: Sequence[Category] = (), mode: str | None = None) -> Result:
-        """Answer one message. Never raises for bad input: a broken message gets a polite reply."""
+    def ask(
+        self,
+        text: object,
+        history: Sequence[Category] = (),
+        mode: str | None = None,
+        forwarded: bool = False,
+    ) -> Result:
+        """Answer one message. Never raises for bad input: a broken message gets a polite reply.
+
+        A ``forwarded`` post is someone else's words: approval, threats or hate in it are judged as
+        propaganda to examine, not as the user's own view.
+        """
         started = time.perf_counter()
         stages: dict[str, float] = {}
         raw = text if isinstance(text, str) else ""
@@ -94,6 +107,8 @@ class Pipeline:
                 raised = self.llm_moderator.escalation(redacted, found.category)
                 if raised is not None:
                     found = Classification(raised, (*found.reasons, f"llm:{raised}"))  # type: ignore[arg-type]
+            if forwarded and found.category in FORWARDED_AS_PROPAGANDA:
+                found = Classification("propaganda", (*found.reasons, f"forwarded:{found.category}"))
         except Exception:  # guardrails fail closed: refuse politely and put the message in front of a person
             log.exception("guardrail classification failed; refusing and flagging")
             found = Classification("none", ("guardrail_error",))
@@ -193,12 +208,22 @@ class Pipeline:
             return pick(REFUSE_INJECTION, lang)
         return pick(REFUSE_SPAM, lang)
 
-    async def ask_async(self, text: object, history: Sequence[Category] = ()) -> Result:
+    async def ask_async(
+        self, text: object, history: Sequence[Category] = (), forwarded: bool = False
+    ) -> Result:
         """``ask`` in a worker thread, so the event loop keeps serving other chats."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rahnuma-pipeline")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.ask, text, tuple(history))
+        return await loop.run_in_executor(
+            self._executor, functools.partial(self.ask, text, tuple(history), None, forwarded)
+        )
+
+    def close(self) -> None:
+        """Stop the worker threads after the work in flight."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
 
 def _ms(since: float) -> float:

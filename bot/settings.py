@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from bot.compose import ComposeSettings
 from bot.retrieval import RetrievalSettings
@@ -75,9 +76,78 @@ class Settings(StoreSettings):
     policy_file: Path | None = Field(
         default=None, description="TOML file overriding the category → action/severity policy."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database (e.g. postgresql://user@127.0.0.1:5432/rahnuma); "
+        "unset means SQLite in the data directory.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Secret for pseudonyms and chat-id encryption; unset means a key file created in "
+        "the data directory. Back it up with the database.",
+    )
+    telegram_token: SecretStr | None = Field(
+        default=None, description="Bot token from @BotFather; unset means no Telegram channel."
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (the token is appended), for a self-hosted Bot API server.",
+    )
+    moderator_chat_id: int | None = Field(
+        default=None, description="Telegram chat that receives high and critical alerts."
+    )
+    console_url: str | None = Field(
+        default=None,
+        description="Public https URL of the console, for the button under moderator alerts.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="Public https URL Telegram posts updates to (ending in /telegram/webhook); "
+        "unset means long polling.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with every webhook request (1-256 of A-Z a-z 0-9 _ -).",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address the web application listens on.")
+    web_port: int = Field(default=8080, ge=1, le=65535, description="Port the web application listens on.")
+    retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days unflagged messages are kept before they are purged."
+    )
+    flood_messages: int = Field(
+        default=10, ge=1, le=1000, description="Messages one user may send per flood window."
+    )
+    flood_window: float = Field(default=60.0, gt=0, le=3600, description="Flood window, in seconds.")
+    max_concurrent_updates: int = Field(
+        default=64, ge=1, le=4096, description="Updates processed at once (in order within one chat)."
+    )
+    poll_timeout: int = Field(
+        default=30, ge=0, le=60, description="Long-polling timeout for getUpdates, in seconds."
+    )
+    delivery_retry_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="How often undelivered replies and alerts are retried."
+    )
     log_level: str = Field(
         default="WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level."
     )
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_is_valid(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @field_validator("webhook_url", "console_url", "telegram_api_url")
+    @classmethod
+    def _is_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value
+
+    def database(self) -> str:
+        """The database URL, SQLite in the data directory by default."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'rahnuma.db'}"
 
     def retrieval(self) -> RetrievalSettings:
         """Retrieval settings."""

@@ -1,0 +1,1 @@
+"""The aiohttp application: health check, Telegram webhook, and the console."""
