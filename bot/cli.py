@@ -44,11 +44,13 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """Mount the writer's and the evaluation harness's commands; this is the one place they meet the bot."""
+    from bot.console.cli import users_group
     from evals.cli import eval_command
     from ingest.cli import ingest_command
 
     main.add_command(ingest_command)
     main.add_command(eval_command)
+    main.add_command(users_group)
 
 
 _add_subcommands()
@@ -217,8 +219,10 @@ def serve_command(mode: str | None) -> None:
     """Run the Telegram bot and the web application (health check, webhook, console) until stopped."""
     import asyncio
 
-    from bot.serve import serve
+    from bot.console import setup_console
+    from bot.serve import add_setup_hook, serve
 
+    add_setup_hook(setup_console)
     settings = load_settings()
     configure_logging(settings.log_level)
     if mode == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):

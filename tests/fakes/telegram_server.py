@@ -427,6 +427,8 @@ class FakeTelegram:
     def stop(self) -> None:
         """Stop serving and end the server's thread."""
         if not self._thread.is_alive():
+            if not self._loop.is_closed() and not self._loop.is_running():
+                self._loop.close()
             return
         asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=15)
         self._loop.call_soon_threadsafe(self._loop.stop)
