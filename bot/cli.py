@@ -220,9 +220,8 @@ def serve_command(mode: str | None) -> None:
     import asyncio
 
     from bot.console import setup_console
-    from bot.serve import add_setup_hook, serve
+    from bot.serve import serve
 
-    add_setup_hook(setup_console)
     settings = load_settings()
     configure_logging(settings.log_level)
     if mode == "webhook" and (settings.webhook_url is None or settings.webhook_secret is None):
@@ -231,7 +230,7 @@ def serve_command(mode: str | None) -> None:
         raise click.ClickException(f"--{mode} needs RAHNUMA_TELEGRAM_TOKEN")
     services = _bootstrap(settings)
     try:
-        asyncio.run(serve(services, mode))
+        asyncio.run(serve(services, mode, extensions=[setup_console]))
     finally:
         services.close()
 

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
@@ -20,17 +20,16 @@ from bot.web.app import make_app
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600.0
-SetupHook = Callable[[web.Application, Services], None]
-_setup_hooks: list[SetupHook] = []
+Extension = Callable[[web.Application, Services], None]
 
 
-def add_setup_hook(hook: SetupHook) -> None:
-    """Let another part of the web application (the console) add its routes."""
-    _setup_hooks.append(hook)
-
-
-async def serve(services: Services, mode: str | None = None, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or a signal arrives)."""
+async def serve(
+    services: Services,
+    mode: str | None = None,
+    stop: asyncio.Event | None = None,
+    extensions: Sequence[Extension] = (),
+) -> None:
+    """Run until ``stop`` is set (or a signal arrives); ``extensions`` add routes (the console)."""
     settings = services.settings
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -49,8 +48,8 @@ async def serve(services: Services, mode: str | None = None, stop: asyncio.Event
         )
 
     app = make_app(services, telegram, webhook)
-    for hook in _setup_hooks:
-        hook(app, services)
+    for extend in extensions:
+        extend(app, services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.web_host, settings.web_port)
