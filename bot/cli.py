@@ -32,7 +32,15 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    for noisy in ("httpx", "sentence_transformers", "chromadb", "transformers", "urllib3", "bm25s"):
+    for noisy in (
+        "httpx",
+        "sentence_transformers",
+        "chromadb",
+        "transformers",
+        "urllib3",
+        "bm25s",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

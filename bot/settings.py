@@ -93,6 +93,9 @@ class Settings(StoreSettings):
         default="https://api.telegram.org/bot",
         description="Bot API base URL (the token is appended), for a self-hosted Bot API server.",
     )
+    telegram_timeout: float = Field(
+        default=15.0, gt=0, le=300, description="Seconds to wait for the Bot API before retrying a call."
+    )
     moderator_chat_id: int | None = Field(
         default=None, description="Telegram chat that receives high and critical alerts."
     )
@@ -126,6 +129,26 @@ class Settings(StoreSettings):
     )
     delivery_retry_seconds: float = Field(
         default=5.0, gt=0, le=3600, description="How often undelivered replies and alerts are retried."
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="Hours a console login lasts before it must be repeated."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row before a console account is locked."
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, le=24 * 60, description="Minutes a console account stays locked after that."
+    )
+    critical_realert_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        le=24 * 60,
+        description="Critical queue items unclaimed this long are alerted to the moderators again.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Always mark the console's cookies Secure (they are anyway when the request came over "
+        "https or with X-Forwarded-Proto: https).",
     )
     log_level: str = Field(
         default="WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Logging level."

@@ -24,8 +24,8 @@ class Part:
 
 
 def escape(text: str) -> str:
-    """Escape for Telegram's HTML mode (``&``, ``<``, ``>``; quotes too, for attributes)."""
-    return html.escape(text, quote=True)
+    """Escape text for Telegram's HTML mode (``&``, ``<``, ``>``)."""
+    return html.escape(text, quote=False)
 
 
 def render(payload: dict[str, Any], console_url: str | None = None) -> list[Part]:
@@ -38,8 +38,9 @@ def render(payload: dict[str, Any], console_url: str | None = None) -> list[Part
         blocks = _paragraphs(str(payload["text"]))
         citations = payload.get("citations") or []
         if citations:
-            blocks.append(f"<b>{escape(T.say(T.SOURCES_LABEL, language))}</b>")
-            blocks.extend(_citation(c) for c in citations)
+            lines = [f"<b>{escape(T.say(T.SOURCES_LABEL, language))}</b>", *(_citation(c) for c in citations)]
+            compact = "\n".join(lines)
+            blocks.extend([compact] if len(compact) <= LIMIT else lines)
         if payload.get("feedback"):
             markup = feedback_keyboard(int(payload["message_id"]), language)
     elif kind == "sources":
@@ -108,7 +109,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def _link(title: str, url: object) -> str:
     if isinstance(url, str) and re.match(r"^https?://", url):
-        return f'<a href="{escape(url)}">{escape(title)}</a>'
+        return f'<a href="{html.escape(url, quote=True)}">{escape(title)}</a>'
     return escape(title)
 
 

@@ -120,7 +120,13 @@ class TelegramRuntime:
             .updater(None)  # our own intake stores each update before it is confirmed
             .rate_limiter(AIORateLimiter(max_retries=3))
             .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates, self._update_done))
-            .request(HTTPXRequest(connection_pool_size=32, read_timeout=15, write_timeout=15))
+            .request(
+                HTTPXRequest(
+                    connection_pool_size=32,
+                    read_timeout=settings.telegram_timeout,
+                    write_timeout=settings.telegram_timeout,
+                )
+            )
             .get_updates_request(HTTPXRequest(read_timeout=settings.poll_timeout + 15))
             .build()
         )
