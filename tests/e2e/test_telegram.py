@@ -80,7 +80,7 @@ async def test_start_welcomes_and_sets_the_language(
     bot: tuple[TelegramRuntime, Services], fake: FakeTelegram
 ) -> None:
     """/start explains what Rahnuma is and is not, what is stored and for how long, and offers three languages."""
-    _, services = bot
+    _, _services = bot
     fake.send_command(USER, "start")
     welcome = (await fake.await_sent(USER, 1))[0]
     assert "not a mufti" in welcome["text"] and "not the police" in welcome["text"]
