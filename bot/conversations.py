@@ -132,13 +132,20 @@ class ConversationService:
         self.moderator_alerts = moderator_alerts
         self.history_size = history_size
         self._db_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rahnuma-db")
+        # Delivery bookkeeping gets its own thread: a reply Telegram took must be marked sent at once, not
+        # after the queue of other work, or a crash in between sends it twice.
+        self._outbox_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rahnuma-outbox")
 
     async def _run(self, fn: Callable[..., R], *args: Any) -> R:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
 
+    async def _run_outbox(self, fn: Callable[..., R], *args: Any) -> R:
+        return await asyncio.get_running_loop().run_in_executor(self._outbox_pool, fn, *args)
+
     def close(self) -> None:
-        """Finish pending database work and stop the pool."""
+        """Finish pending database work and stop the pools."""
         self._db_pool.shutdown(wait=True)
+        self._outbox_pool.shutdown(wait=True)
 
     # ---- incoming messages -------------------------------------------------------------------------
 
@@ -562,7 +569,7 @@ class ConversationService:
                             .values(telegram_message_id=channel_message_id)
                         )
 
-        await self._run(write)
+        await self._run_outbox(write)
 
     async def delivery_failed(self, outbox_id: int, error: str, retry_in: float | None) -> None:
         """Count a failed attempt; ``retry_in=None`` gives up (for example, the user blocked the bot)."""
@@ -579,7 +586,7 @@ class ConversationService:
                 else:
                     item.next_attempt_at = utcnow() + timedelta(seconds=retry_in)
 
-        await self._run(write)
+        await self._run_outbox(write)
 
     # ---- retention ---------------------------------------------------------------------------------
 
