@@ -32,7 +32,7 @@ from aiohttp import web
 JSONDict = dict[str, Any]
 
 BOT_ID = 777000111
-DEFAULT_TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - a made-up token the fake accepts
+DEFAULT_TOKEN = "123456:TEST-TOKEN"
 MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 DEFAULT_GROUP_ID = -1001234567890

@@ -238,7 +238,7 @@ async def test_webhook_pushes_with_secret_and_retries(fake: FakeTelegram, bot: B
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         queued = fake.send_text(USER, "before the hook")
-        assert await bot.set_webhook(url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret-Token_1")  # noqa: S106
+        assert await bot.set_webhook(url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret-Token_1")
         pushed = fake.send_text(USER, "after the hook")
         deadline = time.monotonic() + 5
         while len(received) < 3 and time.monotonic() < deadline:
