@@ -96,6 +96,12 @@ class Settings(StoreSettings):
     telegram_timeout: float = Field(
         default=15.0, gt=0, le=300, description="Seconds to wait for the Bot API before retrying a call."
     )
+    telegram_rate_limit: float = Field(
+        default=30.0,
+        ge=0,
+        description="Messages a second the bot sends at most (Telegram's limit is about 30); 0 turns the "
+        "limiter off, for a test server.",
+    )
     moderator_chat_id: int | None = Field(
         default=None, description="Telegram chat that receives high and critical alerts."
     )

@@ -927,6 +927,7 @@ class FakeTelegram:
                     "reply_to_message_id": reply_to,
                     "params": params,
                     "message": message,
+                    "at": time.monotonic(),
                 }
             )
             self._changed.notify_all()
