@@ -138,3 +138,88 @@ def test_eval_writes_reports(real_settings: Settings, tmp_path: Path) -> None:
     assert report["fields"]["topics"]["all"]["pass_rate"] == 1.0
     assert report["safety"]["all"]["critical_recall"] == {"self_harm": 1.0}
     assert "## Safety" in (tmp_path / "out" / "mini" / "report.md").read_text(encoding="utf-8")
+
+
+def test_chat_answers_in_the_terminal_and_stores_the_conversation(
+    real_settings: Settings, tmp_path: Path
+) -> None:
+    """`rahnuma chat` answers offline through the conversation service, flags distress, and stores both."""
+    database = f"sqlite:///{tmp_path / 'chat.db'}"
+    done = rahnuma(
+        "chat",
+        data_dir=real_settings.data_dir,
+        extra_env={"RAHNUMA_DATABASE_URL": database, "RAHNUMA_SECRET_KEY": "chat-test-secret-0123456789"},
+        stdin="Who may declare jihad?\nI want to kill myself\n/privacy\n/quit\nnever read\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "not a mufti" in done.stdout
+    assert "[1]" in done.stdout and "1122" in done.stdout
+    assert "flagged for moderators: self_harm, critical" in done.stdout
+    assert "deleted automatically after 30 days" in done.stdout
+    from sqlalchemy import func, select
+
+    from bot.storage.db import Database
+    from bot.storage.models import Message, QueueItem
+
+    db = Database(database)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == 3
+        assert s.scalar(select(QueueItem.severity)) == "critical"
+    db.close()
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    """`rahnuma db upgrade` creates the database in the data directory and names its revision."""
+    done = rahnuma("db", "upgrade", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "rahnuma.db" in done.stdout and "0001" in done.stdout
+    assert (tmp_path / "rahnuma.db").is_file()
+
+
+def test_serve_without_a_token_serves_the_health_check(real_settings: Settings, tmp_path: Path) -> None:
+    """`rahnuma serve` with no Telegram token runs the web application and stops cleanly on SIGTERM."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAHNUMA_")}
+    env.update(
+        {
+            "RAHNUMA_DATA_DIR": str(real_settings.data_dir),
+            "RAHNUMA_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+            "RAHNUMA_WEB_PORT": str(port),
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=REPO, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    body = json.loads(response.read())
+            except OSError:
+                time.sleep(0.3)
+        assert body is not None, "the health check never answered"
+        assert body["status"] == "ok" and body["telegram"] is False and body["store_version"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.stderr is not None
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_serve_refuses_polling_without_a_token(tmp_path: Path) -> None:
+    """Asking for polling without a token is a clear error, not a traceback."""
+    done = rahnuma("serve", "--polling", data_dir=tmp_path)
+    assert done.returncode == 1
+    assert "RAHNUMA_TELEGRAM_TOKEN" in done.stderr and "Traceback" not in done.stderr
