@@ -284,3 +284,25 @@ def build_pipeline(
         store_version=version,
         llm_moderator=LLMModerator(model) if model is not None else None,
     )
+
+
+def refresh_pipeline(pipeline: Pipeline, settings: Settings) -> bool:
+    """Switch a long-running pipeline to the store version ingestion promoted since it started.
+
+    The new indexes are built beside the old ones, then swapped in; questions in flight finish on the old
+    version. Returns whether it switched.
+    """
+    store = settings.open_store()
+    current = store.current()
+    if current is None or current == pipeline.store_version:
+        return False
+    version, collection = open_live_collection(store, settings)
+    if version == pipeline.store_version:
+        return False
+    retriever = Retriever(collection, settings.retrieval())
+    approved = frozenset(s.id for s in load_manifest(settings.kb_dir).approved())
+    pipeline.retriever, pipeline.approved = retriever, approved
+    pipeline._sentence_cache = {}
+    old, pipeline.store_version = pipeline.store_version, version
+    log.warning("now answering from store version %s (was %s)", version, old)
+    return True

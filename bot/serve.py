@@ -15,11 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from aiohttp import web
 
 from bot.bootstrap import Services
+from bot.pipeline import refresh_pipeline
 from bot.telegram.runtime import TelegramRuntime
 from bot.web.app import make_app
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600.0
+STORE_CHECK_EVERY = 60.0
 Extension = Callable[[web.Application, Services], None]
 
 
@@ -55,7 +57,15 @@ async def serve(
     site = web.TCPSite(runner, settings.web_host, settings.web_port)
     await site.start()
     log.warning("web application on http://%s:%d", settings.web_host, settings.web_port)
-    tasks = [asyncio.create_task(_every(PURGE_EVERY, services.conversations.purge), name="rahnuma-purge")]
+    tasks = [
+        asyncio.create_task(_every(PURGE_EVERY, services.conversations.purge), name="rahnuma-purge"),
+        asyncio.create_task(
+            _every(
+                STORE_CHECK_EVERY, lambda: asyncio.to_thread(refresh_pipeline, services.pipeline, settings)
+            ),
+            name="rahnuma-store-check",
+        ),
+    ]
     try:
         if telegram is not None:
             await telegram.start(webhook)

@@ -180,3 +180,34 @@ def test_unfinished_version_is_discarded(small_settings: Settings) -> None:
     ingest(small_settings)
     assert not stray.exists()
     assert store.current() == first.version
+
+
+def test_a_running_pipeline_switches_to_the_newly_ingested_version(small_settings: Settings) -> None:
+    """After a new ingestion, a long-running pipeline picks the new version up; old versions may be pruned."""
+    from bot.pipeline import build_pipeline, refresh_pipeline
+
+    ingest(small_settings)
+    pipeline = build_pipeline(small_settings)
+    first = pipeline.store_version
+    assert not refresh_pipeline(pipeline, small_settings), "nothing changed yet"
+    kb = small_settings.kb_dir
+    entries = [
+        write_source(kb, sid, lang, topics, body) for sid, (lang, topics, body) in SMALL_SOURCES.items()
+    ]
+    entries.append(
+        write_source(
+            kb,
+            "hate-speech-note",
+            "en",
+            ["hate_speech"],
+            "# Hate speech\nDehumanising words prepare violence.",
+        )
+    )
+    write_manifest(kb, entries)
+    for _ in range(3):  # more runs than versions kept, so the first version's files are pruned
+        ingest(small_settings, rebuild=True)
+    assert refresh_pipeline(pipeline, small_settings)
+    assert pipeline.store_version != first
+    assert "hate-speech-note" in pipeline.approved
+    result = pipeline.ask("Dehumanising words and hate speech")
+    assert any(p.source_id == "hate-speech-note" for p in result.passages)
