@@ -8,9 +8,10 @@ Text shown here was redacted of personal data before it was stored; there is not
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -44,6 +45,7 @@ EXCERPT_CHARS = 280
 REPLY_MAX_CHARS = 3500
 NOTE_MAX_CHARS = 4000
 QUEUE_VIEWS = ("open", "mine", "claimed", "resolved")
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class ModerationError(Exception):
@@ -678,7 +680,7 @@ class WeakGroup:
     language: str
     topic: str
     count: int
-    texts: list[tuple[str, int]]  # normalised text, how often
+    texts: list[tuple[str, int]]  # a text as asked, how often it (or the same words) was asked
     reasons: dict[str, int]
     last_seen: datetime
 
@@ -748,6 +750,11 @@ def weak_questions(
         ]
 
 
+def _text_key(text: str, language: str) -> str:
+    """Texts that differ only in case, spacing and punctuation share a key."""
+    return " ".join(WORD.findall(normalise(text, language))) or text
+
+
 def group_weak(questions: Sequence[WeakQuestion]) -> list[WeakGroup]:
     """Group weak questions by language and nearest topic, merging the same normalised text; biggest first."""
     groups: dict[tuple[str, str], list[WeakQuestion]] = defaultdict(list)
@@ -755,14 +762,19 @@ def group_weak(questions: Sequence[WeakQuestion]) -> list[WeakGroup]:
         groups[(q.language, q.topic)].append(q)
     out = []
     for (language, topic), members in groups.items():
-        texts = Counter(normalise(q.text, q.language) or q.text for q in members)
+        counts: Counter[str] = Counter()
+        shown: dict[str, str] = {}
+        for q in members:
+            key = _text_key(q.text, q.language)
+            counts[key] += 1
+            shown.setdefault(key, q.text)
         reasons = Counter(r for q in members for r in q.reasons)
         out.append(
             WeakGroup(
                 language=language,
                 topic=topic,
                 count=len(members),
-                texts=texts.most_common(20),
+                texts=[(shown[k], n) for k, n in counts.most_common(20)],
                 reasons=dict(reasons.most_common()),
                 last_seen=max(q.created_at for q in members),
             )
@@ -770,7 +782,7 @@ def group_weak(questions: Sequence[WeakQuestion]) -> list[WeakGroup]:
     return sorted(out, key=lambda g: (-g.count, g.language, g.topic))
 
 
-def export_eval_set(db: Database, topics_of: dict[str, tuple[str, ...]] | None = None) -> Iterator[str]:
+def export_eval_set(db: Database, topics_of: Mapping[str, Sequence[str]] | None = None) -> Iterator[str]:
     """Feedback and flagged examples as JSON lines in the contract's evaluation form (section 5).
 
     A flag a moderator resolved as ``no_concern`` expects no flag; other flags expect the verdict given;

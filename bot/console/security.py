@@ -38,7 +38,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-PRINCIPAL = "rahnuma_principal"
+PRINCIPAL = web.RequestKey("rahnuma_principal", auth.Principal)
 
 
 def requires(capability: str) -> Callable[[H], H]:
@@ -76,17 +76,19 @@ def is_https(request: web.Request) -> bool:
     return request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
 
 
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
+def set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int
+) -> None:
     """A cookie scripts cannot read, never sent cross-site, and Secure behind TLS."""
     secure = request.app[SERVICES].settings.secure_cookies or is_https(request)
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="Strict", secure=secure)
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="Strict", secure=secure
+    )
 
 
-def login_csrf(request: web.Request, response: web.StreamResponse) -> str:
+def new_login_token() -> str:
     """A fresh double-submit token for the login form (there is no session yet to hold one)."""
-    token = secrets.token_urlsafe(32)
-    set_cookie(request, response, LOGIN_COOKIE, token, 3600)
-    return token
+    return secrets.token_urlsafe(32)
 
 
 def login_csrf_ok(request: web.Request, submitted: object) -> bool:
