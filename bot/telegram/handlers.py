@@ -103,6 +103,8 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     user = update.effective_user
     if user is None or (update.message is None and update.edited_message is None):
         return
+    if addressed_text(update, context.bot.username, context.bot.id) is None:
+        return  # group chatter not meant for the bot does not count against anyone
     rt = runtime(context)
     allowed, warn = rt.flood.check(str(user.id))
     if allowed:

@@ -3,7 +3,8 @@
 A young person writes something alarming; a moderator logs in on a phone-sized and a desktop-sized
 screen, claims the item, reads the transcript, takes over, replies (the reply reaches the young person's
 chat), hands back and resolves; an admin sees every step in the audit log. Screenshots of the queue, a
-transcript and the dashboard at both widths go to docs/screenshots/.
+transcript and the dashboard at both widths go to a temporary folder, or to the folder named by
+RAHNUMA_SCREENSHOTS (``RAHNUMA_SCREENSHOTS=docs/screenshots`` refreshes the committed ones).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -36,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("RAHNUMA_SCREENSHOTS") or tempfile.mkdtemp(prefix="rahnuma-shots-"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 PASSWORD = "a long enough password"
@@ -134,9 +136,11 @@ def log_in(page: Any, base: str, name: str) -> None:
 
 
 def shoot(page: Any, name: str) -> None:
-    """A full-page screenshot into docs/screenshots/."""
+    """A full-page screenshot, checked to be a real image."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
 
 
 def test_moderator_works_an_item_in_a_real_browser(server: tuple[str, FakeTelegram]) -> None:
