@@ -5,8 +5,9 @@ pipeline alone.
 
 The real python-telegram-bot Application long-polls the fake over real HTTP on 127.0.0.1, with the real
 model, the shipped knowledge base and a real database (SQLite in a temporary folder unless --database).
-Every user sends all their messages at once; latency runs from the fake queuing an update to the fake
-receiving its reply.
+The fake runs in its own process, as Telegram would, and is driven through its control API. Every user
+sends all their messages at once; latency runs from queuing an update to the fake receiving its reply.
+"Pipeline alone" is `Pipeline.ask` one message after another, warm, with no Telegram and no database.
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import tempfile
+import threading
 import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.pipeline import build_pipeline
 from bot.settings import Settings
@@ -35,6 +41,46 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+@dataclass(frozen=True)
+class RemoteFake:
+    """The fake Bot API in a child process, driven over its control API."""
+
+    token: str
+    base_url: str
+    control_url: str
+
+    def _call(self, action: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
+            f"{self.control_url}/{action}", data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def send_text(self, user_id: int, text: str) -> dict[str, Any]:
+        """Play a user sending a text."""
+        return dict(self._call("send_text", {"user_id": user_id, "text": text})["result"])
+
+    def sent(self) -> list[dict[str, Any]]:
+        """Everything the bot sent."""
+        return list(self._call("sent"))
+
+
+def _serve_fake(queue: Any) -> None:
+    fake = FakeTelegram().start()
+    queue.put((fake.token, fake.base_url, fake.control_url))
+    threading.Event().wait()
+
+
+def start_fake() -> tuple[RemoteFake, Any]:
+    """Start the fake in a child process."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_serve_fake, args=(queue,), daemon=True)
+    process.start()
+    return RemoteFake(*queue.get(timeout=60)), process
+
+
 def questions(count: int) -> list[str]:
     """Texts from the shipped question set (three languages), repeated as needed."""
     lines = Path("evals/datasets/questions.jsonl").read_text(encoding="utf-8").splitlines()
@@ -48,6 +94,8 @@ async def load(
     """Drive the bot and measure."""
     pipeline = build_pipeline(settings)
     texts = questions(users * messages)
+    for text in texts[:200]:  # warm: the sentence cache fills, as in a running bot
+        pipeline.ask(text)
     started = time.perf_counter()
     alone = []
     for text in texts[:200]:
@@ -56,10 +104,11 @@ async def load(
         alone.append((time.perf_counter() - t) * 1000)
     alone_rate = len(alone) / (time.perf_counter() - started)
 
-    with FakeTelegram() as fake:
+    fake, process = start_fake()
+    try:
         config = bot_settings(
             settings,
-            fake,
+            fake,  # type: ignore[arg-type]
             database,
             flood_messages=max(10, messages + 1),
             telegram_rate_limit=rate_limit,
@@ -71,19 +120,20 @@ async def load(
             for m in range(messages):
                 for u in range(users):
                     user = FIRST_USER + u
-                    update = fake.send_text(user, texts[u * messages + m])
+                    update = await asyncio.to_thread(fake.send_text, user, texts[u * messages + m])
                     sent_at[(user, update["message"]["message_id"])] = time.monotonic()
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                replied = {(r["chat_id"], r["reply_to_message_id"]) for r in fake.sent}
-                if all(key in replied for key in sent_at):
-                    break
-                await asyncio.sleep(0.02)
             replies: dict[tuple[int, int], float] = {}
-            for r in fake.sent:
-                key = (r["chat_id"], r["reply_to_message_id"])
-                if key in sent_at and key not in replies:
-                    replies[key] = r["at"]
+            while time.monotonic() < deadline:
+                for r in await asyncio.to_thread(fake.sent):
+                    key = (r["chat_id"], r["reply_to_message_id"])
+                    if key in sent_at and key not in replies:
+                        replies[key] = r["at"]
+                if len(replies) == len(sent_at):
+                    break
+                await asyncio.sleep(0.2)
+    finally:
+        process.kill()
     latencies = [(replies[k] - sent_at[k]) * 1000 for k in replies]
     elapsed = max(replies.values()) - first if replies else float("nan")
     return {

@@ -160,14 +160,18 @@ class ConversationService:
         return await self._run(self._store_answer, incoming, result)
 
     def _prepare(self, incoming: Incoming) -> dict[str, Any]:
-        with self.db.session() as s:
-            conversation, user = self._conversation(s, incoming)
+        """The recent categories of this user in this conversation (context for the guardrails)."""
+        chat_key = self.keys.pseudonym("chat", incoming.chat_id)
+        pseudonym = self.keys.pseudonym("user", incoming.user_id)
+        with self.db.read() as s:
             since = utcnow() - timedelta(hours=1)
             rows = s.scalars(
                 select(Message.category)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(User, User.id == Message.user_id)
                 .where(
-                    Message.conversation_id == conversation.id,
-                    Message.user_id == user.id,
+                    Conversation.chat_key == chat_key,
+                    User.pseudonym == pseudonym,
                     Message.direction == "in",
                     Message.category.is_not(None),
                     Message.created_at >= since,
@@ -439,7 +443,7 @@ class ConversationService:
 
     def _is_paused(self, incoming: Incoming) -> bool:
         chat_key = self.keys.pseudonym("chat", incoming.chat_id)
-        with self.db.session() as s:
+        with self.db.read() as s:
             status = s.scalar(select(Conversation.status).where(Conversation.chat_key == chat_key))
             return status == "handoff"
 
@@ -448,7 +452,7 @@ class ConversationService:
         pseudonym = self.keys.pseudonym("user", user_id)
 
         def read() -> str | None:
-            with self.db.session() as s:
+            with self.db.read() as s:
                 return s.scalar(select(User.language).where(User.pseudonym == pseudonym))
 
         return await self._run(read)
@@ -473,7 +477,7 @@ class ConversationService:
         """Updates stored but not processed (the process stopped first), oldest first."""
 
         def read() -> list[tuple[int, str]]:
-            with self.db.session() as s:
+            with self.db.read() as s:
                 rows = s.execute(
                     select(InboxUpdate.update_id, InboxUpdate.payload)
                     .where(InboxUpdate.status == "received", InboxUpdate.attempts < max_attempts)
@@ -487,6 +491,13 @@ class ConversationService:
         """Mark an update processed (its payload dropped), or count a failed attempt."""
 
         def write() -> None:
+            if error is None:
+                with self.db.read() as s:  # usually the handler's own transaction already finished it
+                    if s.scalar(select(InboxUpdate.status).where(InboxUpdate.update_id == update_id)) in (
+                        None,
+                        "done",
+                    ):
+                        return
             with self.db.session() as s:
                 row = s.get(InboxUpdate, update_id)
                 if row is None or row.status == "done":
@@ -522,7 +533,7 @@ class ConversationService:
         """Pending rows whose retry time has come, oldest first."""
 
         def ids() -> list[int]:
-            with self.db.session() as s:
+            with self.db.read() as s:
                 return list(
                     s.scalars(
                         select(OutboxItem.id)
@@ -536,7 +547,7 @@ class ConversationService:
 
     def _deliveries(self, ids: list[int]) -> list[Delivery]:
         out = []
-        with self.db.session() as s:
+        with self.db.read() as s:
             for item in s.scalars(
                 select(OutboxItem).where(OutboxItem.id.in_(ids), OutboxItem.status == "pending")
             ):

@@ -55,16 +55,21 @@ class Database:
             parsed = parsed.set(drivername="postgresql+psycopg")
         self.url = parsed
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}  # a file needs no ping
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         self.engine: Engine = create_engine(parsed, **kwargs)
+        self._reader: Engine = self.engine
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _begin_immediate)
+            # reads take no write lock: in WAL mode they see the last commit and never block a writer
+            self._reader = create_engine(parsed, **kwargs)
+            event.listen(self._reader, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
 
     @property
     def description(self) -> str:
@@ -76,6 +81,15 @@ class Database:
         """A transaction: committed when the block ends, rolled back when it raises."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work; with SQLite it does not wait for, or hold, the write lock."""
+        with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (safe to call on every start)."""
@@ -108,3 +122,4 @@ class Database:
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+        self._reader.dispose()
