@@ -130,3 +130,13 @@ async def test_only_the_users_own_data_is_deleted(service: ConversationService, 
     with db.session() as s:
         remaining = s.scalars(select(Message.conversation_id).where(Message.kind != "note")).all()
     assert set(remaining) == {2} and outcome.outbox_ids
+
+
+async def test_the_conversation_so_far_is_the_guardrails_context(service: ConversationService) -> None:
+    """Sympathy that keeps coming back in one conversation is raised to high; another chat starts fresh."""
+    text = "The Taliban are right, I support their jihad"
+    severities = [(await service.handle(Incoming(7, 7, text))).result for _ in range(3)]
+    assert [r.verdict.category for r in severities if r] == ["extremist_sympathy"] * 3
+    assert [r.verdict.severity for r in severities if r] == ["medium", "medium", "high"]
+    fresh = (await service.handle(Incoming(8, 8, text))).result
+    assert fresh is not None and fresh.verdict.severity == "medium"
