@@ -62,6 +62,9 @@ class Incoming:
     chat_type: str = "private"
     update_id: int | None = None
     channel_message_id: int | None = None
+    language_hint: str | None = (
+        None  # the app's language (Telegram's language_code), used until one is chosen
+    )
 
 
 @dataclass
@@ -639,7 +642,8 @@ class ConversationService:
         pseudonym = self.keys.pseudonym("user", incoming.user_id)
         user = s.scalar(select(User).where(User.pseudonym == pseudonym))
         if user is None:
-            user = User(pseudonym=pseudonym)
+            hint = incoming.language_hint if incoming.language_hint in T.LANGUAGES else None
+            user = User(pseudonym=pseudonym, language=hint)
             s.add(user)
             s.flush()
         user.last_seen_at = utcnow()

@@ -74,6 +74,7 @@ def incoming(update: Update, kind: str = "text", text: str | None = None) -> Inc
         chat_type="private" if chat.type == ChatType.PRIVATE else "group",
         update_id=update.update_id,
         channel_message_id=message.message_id if message else None,
+        language_hint="ur" if (user.language_code or "").lower().startswith("ur") else None,
     )
 
 

@@ -140,3 +140,16 @@ async def test_the_conversation_so_far_is_the_guardrails_context(service: Conver
     assert [r.verdict.severity for r in severities if r] == ["medium", "medium", "high"]
     fresh = (await service.handle(Incoming(8, 8, text))).result
     assert fresh is not None and fresh.verdict.severity == "medium"
+
+
+async def test_notes_use_the_apps_language_until_one_is_chosen(service: ConversationService) -> None:
+    """A new user whose Telegram app is in Urdu is welcomed in Urdu; choosing Roman Urdu switches the notes."""
+    from bot import channel_texts as T
+
+    first = await service.note(Incoming(9, 9, "/start", kind="command", language_hint="ur"), T.HELP)
+    (note,) = await service.deliveries(first.outbox_ids)
+    assert note.payload["text"] == T.say(T.HELP, "ur")
+    await service.set_language(Incoming(9, 9, "", kind="callback"), "roman_ur")
+    second = await service.note(Incoming(9, 9, "/help", kind="command", language_hint="ur"), T.HELP)
+    (note,) = await service.deliveries(second.outbox_ids)
+    assert note.payload["text"] == T.say(T.HELP, "roman_ur")
