@@ -47,6 +47,7 @@ R = TypeVar("R")
 
 EXCERPT_CHARS = 280
 ALERT_AGAIN_AFTER = timedelta(minutes=15)
+OUTBOX_LEASE = timedelta(minutes=5)  # longer than any send with its retries
 FEEDBACK_KINDS = ("helpful", "not_helpful", "report")
 NON_TEXT_KINDS = ("voice", "photo", "sticker", "document", "video", "audio", "other")
 
@@ -529,11 +530,15 @@ class ConversationService:
     # ---- outbox: what to deliver -------------------------------------------------------------------
 
     async def deliveries(self, ids: Sequence[int]) -> list[Delivery]:
-        """The outbox rows still pending among ``ids``, in order."""
+        """Claim the outbox rows still pending among ``ids``, in order, for this sender.
+
+        A claim is a lease (``next_attempt_at`` moves ``OUTBOX_LEASE`` ahead), so the retry loop, or a
+        second process, never sends a row someone else is sending; a sender that dies lets it lapse.
+        """
         return await self._run(self._deliveries, list(ids))
 
     async def due_deliveries(self, limit: int = 100) -> list[Delivery]:
-        """Pending rows whose retry time has come, oldest first."""
+        """Claim pending rows whose retry time has come, oldest first."""
 
         def ids() -> list[int]:
             with self.db.read() as s:
@@ -548,11 +553,28 @@ class ConversationService:
 
         return await self._run(lambda: self._deliveries(ids()))
 
+    async def release_claims(self) -> int:
+        """At start, nothing is being sent: make every pending row due now (the leases of a dead process)."""
+
+        def write() -> int:
+            with self.db.session() as s:
+                result = s.execute(
+                    update(OutboxItem).where(OutboxItem.status == "pending").values(next_attempt_at=utcnow())
+                )
+                return int(getattr(result, "rowcount", 0) or 0)
+
+        return await self._run(write)
+
     def _deliveries(self, ids: list[int]) -> list[Delivery]:
+        if not ids:
+            return []
         out = []
-        with self.db.read() as s:
+        now = utcnow()
+        with self.db.session() as s:
             for item in s.scalars(
-                select(OutboxItem).where(OutboxItem.id.in_(ids), OutboxItem.status == "pending")
+                select(OutboxItem).where(
+                    OutboxItem.id.in_(ids), OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now
+                )
             ):
                 chat_id = None
                 if item.target == "conversation" and item.conversation_id is not None:
@@ -560,6 +582,7 @@ class ConversationService:
                     if conversation is None:
                         continue
                     chat_id = self.keys.decrypt_id(conversation.chat_id_enc)
+                item.next_attempt_at = now + OUTBOX_LEASE
                 out.append(Delivery(item.id, item.target, chat_id, dict(item.payload), item.parts_sent))
         return sorted(out, key=lambda d: d.id)
 

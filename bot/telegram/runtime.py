@@ -126,7 +126,6 @@ class TelegramRuntime:
         self.service = service
         self.flood = FloodGuard(settings.flood_messages, settings.flood_window)
         self.failed_updates: set[int] = set()
-        self._inflight: set[int] = set()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         token = settings.telegram_token.get_secret_value()
@@ -192,6 +191,11 @@ class TelegramRuntime:
                 await self.service.finish_update(update_id, "unreadable", max_attempts=1)
         if replayed:
             log.warning("processing %d updates stored before the last stop", replayed)
+        released = await self.service.release_claims()
+        if released:
+            log.warning(
+                "%d replies or alerts were not delivered before the last stop; sending them", released
+            )
         if not webhook:
             self._tasks.append(asyncio.create_task(self._poll(), name="rahnuma-poll"))
         self._tasks.append(asyncio.create_task(self._retry_loop(), name="rahnuma-outbox"))
@@ -274,33 +278,25 @@ class TelegramRuntime:
         """Send queued replies and alerts now, in order; what fails stays queued for the retry loop."""
         if not outbox_ids:
             return
-        self._inflight.update(outbox_ids)
-        try:
-            for delivery in await self.service.deliveries(outbox_ids):
-                await self._send(delivery)
-        finally:
-            self._inflight.difference_update(outbox_ids)
+        for delivery in await self.service.deliveries(outbox_ids):
+            await self._send(delivery)
 
     async def retry_due(self) -> int:
-        """Send what earlier attempts could not; the number of rows tried."""
-        due = [d for d in await self.service.due_deliveries() if d.id not in self._inflight]
+        """Send what earlier attempts could not (rows are claimed, so never twice at once); how many."""
+        due = await self.service.due_deliveries()
         for delivery in due:
-            self._inflight.add(delivery.id)
-            try:
-                await self._send(delivery)
-            finally:
-                self._inflight.discard(delivery.id)
+            await self._send(delivery)
         return len(due)
 
     async def _retry_loop(self) -> None:
         while not self._stopping.is_set():
-            await asyncio.sleep(self.settings.delivery_retry_seconds)
             try:
                 await self.retry_due()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("the outbox retry failed; trying again later")
+            await asyncio.sleep(self.settings.delivery_retry_seconds)
 
     async def _send(self, delivery: Delivery) -> bool:
         chat_id = delivery.chat_id if delivery.target == "conversation" else self.settings.moderator_chat_id

@@ -153,3 +153,17 @@ async def test_notes_use_the_apps_language_until_one_is_chosen(service: Conversa
     second = await service.note(Incoming(9, 9, "/help", kind="command", language_hint="ur"), T.HELP)
     (note,) = await service.deliveries(second.outbox_ids)
     assert note.payload["text"] == T.say(T.HELP, "roman_ur")
+
+
+async def test_an_outbox_row_is_claimed_by_one_sender_at_a_time(service: ConversationService) -> None:
+    """A reply being sent is leased: nobody else picks it up until it fails, is released, or the lease ends."""
+    outcome = await service.handle(Incoming(1, 1, "Who may declare jihad?"))
+    assert len(await service.deliveries(outcome.outbox_ids)) == 1
+    assert await service.deliveries(outcome.outbox_ids) == []
+    assert await service.due_deliveries() == []
+    await service.delivery_failed(outcome.outbox_ids[0], "502", retry_in=0)
+    assert [d.id for d in await service.due_deliveries()] == outcome.outbox_ids
+    assert await service.release_claims() == 1, "at start, the lease of a dead process is released"
+    (again,) = await service.due_deliveries()
+    await service.delivered(again.id, 1, True, channel_message_id=5)
+    assert await service.release_claims() == 0
