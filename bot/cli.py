@@ -289,13 +289,19 @@ def db_upgrade() -> None:
 @db_group.command("purge")
 def db_purge() -> None:
     """Delete unflagged messages older than the retention period now (serve does it every hour)."""
+    from bot.conversations import purge_expired
+    from bot.storage.db import Database, DatabaseError
+
     settings = load_settings()
     configure_logging(settings.log_level)
-    services = _bootstrap(settings)
+    database = Database(settings.database())
     try:
-        count = services.conversations.purge_sync()
+        database.migrate()
+        count = purge_expired(database, settings.retention_days)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
-        services.close()
+        database.close()
     click.echo(f"Removed {count} messages older than {settings.retention_days} days.")
 
 

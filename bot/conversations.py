@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.privacy import Keys
-from bot.types import Result
+from bot.types import Category, Result
 from knowledge_base.manifest import Source
 from knowledge_base.vocabulary import TOPIC_LABELS
 
@@ -157,13 +157,11 @@ class ConversationService:
         """Judge and answer one message (text, edited, forwarded or non-text) and store it all."""
         if incoming.kind in NON_TEXT_KINDS or not incoming.text.strip():
             return await self._run(self._store_non_text, incoming)
-        state = await self._run(self._prepare, incoming)
-        result = await self.pipeline.ask_async(
-            incoming.text, state["history"], forwarded=incoming.kind == "forward"
-        )
+        history = await self._run(self._history, incoming)
+        result = await self.pipeline.ask_async(incoming.text, history, forwarded=incoming.kind == "forward")
         return await self._run(self._store_answer, incoming, result)
 
-    def _prepare(self, incoming: Incoming) -> dict[str, Any]:
+    def _history(self, incoming: Incoming) -> list[Category]:
         """The recent categories of this user in this conversation (context for the guardrails)."""
         chat_key = self.keys.pseudonym("chat", incoming.chat_id)
         pseudonym = self.keys.pseudonym("user", incoming.user_id)
@@ -183,7 +181,7 @@ class ConversationService:
                 .order_by(Message.id.desc())
                 .limit(self.history_size)
             ).all()
-            return {"history": [c for c in reversed(rows) if c]}
+            return [cast(Category, c) for c in reversed(rows) if c]
 
     def _store_answer(self, incoming: Incoming, result: Result) -> Outcome:
         with self.db.session() as s:
@@ -320,24 +318,17 @@ class ConversationService:
                 items = [[src.title, src.url] for src in shown if topic in src.topics]
                 if items:
                     groups.append([label.get(language) or label["en"], items])
-            payload = {
-                "kind": "sources",
-                "language": language,
-                "text": T.say(T.SOURCES_HEADER, language),
-                "groups": groups,
-            }
-            note = Message(
-                conversation_id=conversation.id,
-                direction="out",
-                author="bot",
-                kind="note",
-                text=payload["text"],
-                reply_to_id=message.id,
-            )
-            s.add(note)
-            s.flush()
+            header = T.say(T.SOURCES_HEADER, language)
             outcome = Outcome(conversation.id, message_id=message.id)
-            outcome.outbox_ids.append(self._queue_send(s, conversation, note.id, payload))
+            outcome.outbox_ids.append(
+                self._note(
+                    s,
+                    conversation,
+                    header,
+                    reply_to=message.id,
+                    payload={"kind": "sources", "language": language, "groups": groups},
+                )
+            )
             self._finish_update(s, incoming.update_id)
             return outcome
 
@@ -628,36 +619,8 @@ class ConversationService:
     # ---- retention ---------------------------------------------------------------------------------
 
     async def purge(self, now: datetime | None = None) -> int:
-        """Delete unflagged messages older than the retention period; keep flagged ones and open cases."""
-        return await self._run(self.purge_sync, now)
-
-    def purge_sync(self, now: datetime | None = None) -> int:
-        """``purge``, synchronously (for the command line)."""
-        now = now or utcnow()
-        cutoff = now - timedelta(days=self.retention_days)
-        with self.db.session() as s:
-            open_cases = select(QueueItem.conversation_id).where(QueueItem.status != "resolved")
-            flagged = select(Message.id).where(Message.flagged.is_(True))
-            doomed = (
-                Message.created_at < cutoff,
-                Message.flagged.is_(False),
-                Message.conversation_id.not_in(open_cases),
-                or_(Message.reply_to_id.is_(None), Message.reply_to_id.not_in(flagged)),
-            )
-            count = s.scalar(select(func.count()).select_from(Message).where(*doomed)) or 0
-            s.execute(delete(Message).where(*doomed).execution_options(synchronize_session=False))
-            s.execute(
-                delete(InboxUpdate).where(
-                    InboxUpdate.status != "received", InboxUpdate.received_at < now - timedelta(days=2)
-                )
-            )
-            s.execute(
-                delete(OutboxItem).where(
-                    OutboxItem.status != "pending", OutboxItem.created_at < now - timedelta(days=1)
-                )
-            )
-        log.info("retention purge removed %d messages older than %s", count, cutoff.date())
-        return count
+        """Apply the retention period (see ``purge_expired``)."""
+        return await self._run(purge_expired, self.db, self.retention_days, now)
 
     # ---- helpers -----------------------------------------------------------------------------------
 
@@ -707,7 +670,9 @@ class ConversationService:
         text: str,
         keyboard: str | None = None,
         reply_to: int | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> int:
+        """Store a note from the bot and queue it; ``payload`` adds to (or replaces the kind of) a plain note."""
         note = Message(
             conversation_id=conversation.id,
             direction="out",
@@ -718,8 +683,8 @@ class ConversationService:
         )
         s.add(note)
         s.flush()
-        payload = {"kind": "note", "text": text, "keyboard": keyboard, "message_id": note.id}
-        return self._queue_send(s, conversation, note.id, payload)
+        body = {"kind": "note", "text": text, "keyboard": keyboard, "message_id": note.id, **(payload or {})}
+        return self._queue_send(s, conversation, note.id, body)
 
     @staticmethod
     def _queue_send(s: Session, conversation: Conversation, message_id: int, payload: dict[str, Any]) -> int:
@@ -802,3 +767,33 @@ class ConversationService:
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def purge_expired(db: Database, retention_days: int, now: datetime | None = None) -> int:
+    """Delete unflagged messages older than the retention period; keep flagged ones, the answers to them,
+    and conversations with an open case. Processed raw updates and finished outbox rows go too."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=retention_days)
+    with db.session() as s:
+        open_cases = select(QueueItem.conversation_id).where(QueueItem.status != "resolved")
+        flagged = select(Message.id).where(Message.flagged.is_(True))
+        doomed = (
+            Message.created_at < cutoff,
+            Message.flagged.is_(False),
+            Message.conversation_id.not_in(open_cases),
+            or_(Message.reply_to_id.is_(None), Message.reply_to_id.not_in(flagged)),
+        )
+        count = s.scalar(select(func.count()).select_from(Message).where(*doomed)) or 0
+        s.execute(delete(Message).where(*doomed).execution_options(synchronize_session=False))
+        s.execute(
+            delete(InboxUpdate).where(
+                InboxUpdate.status != "received", InboxUpdate.received_at < now - timedelta(days=2)
+            )
+        )
+        s.execute(
+            delete(OutboxItem).where(
+                OutboxItem.status != "pending", OutboxItem.created_at < now - timedelta(days=1)
+            )
+        )
+    log.info("retention purge removed %d messages older than %s", count, cutoff.date())
+    return count

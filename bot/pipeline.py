@@ -356,13 +356,13 @@ def build_pipeline(
     )
 
 
-def refresh_pipeline(pipeline: Pipeline, settings: Settings) -> bool:
+def refresh_pipeline(pipeline: Pipeline, settings: Settings, store: VersionedStore | None = None) -> bool:
     """Switch a long-running pipeline to the store version ingestion promoted since it started.
 
     The new indexes are built beside the old ones, then swapped in; questions in flight finish on the old
     version. Returns whether it switched.
     """
-    store = settings.open_store()
+    store = store or settings.open_store()
     current = store.current()
     if current is None or current == pipeline.store_version:
         return False

@@ -57,11 +57,13 @@ async def serve(
     site = web.TCPSite(runner, settings.web_host, settings.web_port)
     await site.start()
     log.warning("web application on http://%s:%d", settings.web_host, settings.web_port)
+    store = settings.open_store()  # opened once; checked every minute for a newly promoted version
     tasks = [
         asyncio.create_task(_every(PURGE_EVERY, services.conversations.purge), name="rahnuma-purge"),
         asyncio.create_task(
             _every(
-                STORE_CHECK_EVERY, lambda: asyncio.to_thread(refresh_pipeline, services.pipeline, settings)
+                STORE_CHECK_EVERY,
+                lambda: asyncio.to_thread(refresh_pipeline, services.pipeline, settings, store),
             ),
             name="rahnuma-store-check",
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from ingest.sync import run
 from knowledge_base.config import StoreSettings
 from knowledge_base.embedding import HASHING_MODEL, load_embedder
+from tests.fakes.telegram_server import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,6 +28,8 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
             monkeypatch.delenv(name)
     monkeypatch.setenv("RAHNUMA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # python-telegram-bot's coming timedelta durations (retry_after), without deprecation warnings
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 SMALL_SOURCES = {
@@ -60,6 +64,13 @@ SMALL_SOURCES = {
     """,
     ),
 }
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """A running fake Telegram Bot API on 127.0.0.1."""
+    with FakeTelegram() as server:
+        yield server
 
 
 def write_source(

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot import channel_texts as T
 from bot.conversations import Incoming
-from bot.replies import FALLBACK
+from bot.replies import FALLBACK, Texts
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import TelegramRuntime
@@ -38,6 +38,14 @@ COMMANDS = {
     "delete": "Erase your stored messages",
     "human": "Ask for a person",
     "help": "How to use Rahnuma",
+}
+# Commands answered by a fixed note (in the user's language) and its buttons.
+NOTES: dict[str, tuple[Texts, str | None]] = {
+    "start": (T.WELCOME, "languages"),  # what Rahnuma is and is not, what is stored, language buttons
+    "language": (T.CHOOSE_LANGUAGE, "languages"),
+    "privacy": (T.PRIVACY, None),
+    "help": (T.HELP, None),
+    "delete": (T.DELETE_CONFIRM, "delete_confirm"),  # erasing waits for the "yes" button
 }
 NON_TEXT = (
     filters.VOICE
@@ -119,19 +127,15 @@ async def flood_guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     raise ApplicationHandlerStop
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome: what Rahnuma is and is not, what is stored, and the language buttons."""
+async def fixed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer /start, /language, /privacy, /help or /delete with its note and buttons."""
     rt = runtime(context)
+    message = update.effective_message
+    command = (message.text or "/help").split()[0][1:].split("@")[0].lower() if message else "help"
+    texts, keyboard = NOTES.get(command, NOTES["help"])
     outcome = await rt.service.note(
-        incoming(update, "command"), T.WELCOME, keyboard="languages", days=rt.settings.retention_days
+        incoming(update, "command"), texts, keyboard=keyboard, days=rt.settings.retention_days
     )
-    await rt.deliver(outcome.outbox_ids)
-
-
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offer the three languages."""
-    rt = runtime(context)
-    outcome = await rt.service.note(incoming(update, "command"), T.CHOOSE_LANGUAGE, keyboard="languages")
     await rt.deliver(outcome.outbox_ids)
 
 
@@ -139,27 +143,6 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the approved sources by topic."""
     rt = runtime(context)
     outcome = await rt.service.list_sources(incoming(update, "command"))
-    await rt.deliver(outcome.outbox_ids)
-
-
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Say what is stored and for how long."""
-    rt = runtime(context)
-    outcome = await rt.service.note(incoming(update, "command"), T.PRIVACY, days=rt.settings.retention_days)
-    await rt.deliver(outcome.outbox_ids)
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show how to use the bot."""
-    rt = runtime(context)
-    outcome = await rt.service.note(incoming(update, "command"), T.HELP)
-    await rt.deliver(outcome.outbox_ids)
-
-
-async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Ask for confirmation before erasing the user's messages."""
-    rt = runtime(context)
-    outcome = await rt.service.note(incoming(update, "command"), T.DELETE_CONFIRM, keyboard="delete_confirm")
     await rt.deliver(outcome.outbox_ids)
 
 
@@ -254,12 +237,8 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     """Register every handler: the flood guard first, then commands, messages and buttons."""
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, flood_guard), group=-1)
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("language", language))
+    application.add_handler(CommandHandler(list(NOTES), fixed_note))
     application.add_handler(CommandHandler("sources", sources))
-    application.add_handler(CommandHandler("privacy", privacy))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler("delete", delete))
     application.add_handler(CommandHandler("human", human))
     application.add_handler(
         MessageHandler(

@@ -223,3 +223,11 @@ def test_serve_refuses_polling_without_a_token(tmp_path: Path) -> None:
     done = rahnuma("serve", "--polling", data_dir=tmp_path)
     assert done.returncode == 1
     assert "RAHNUMA_TELEGRAM_TOKEN" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_purge_needs_only_the_database(tmp_path: Path) -> None:
+    """`rahnuma db purge` applies the retention period without loading the model or the store."""
+    done = rahnuma("db", "purge", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Removed 0 messages older than 30 days" in done.stdout
+    assert not (tmp_path / "chroma").exists()

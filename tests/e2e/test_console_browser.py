@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from bot.settings import Settings
 from tests.conftest import REPO, ingest
@@ -45,9 +46,14 @@ PASSWORD = "a long enough password"
 YOUTH = 5550001
 REPLY = "I'm a person from the Rahnuma team. You matter. Can we talk about what is happening?"
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-if not CHROMIUM.exists():
-    pytest.skip("Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+
+@pytest.fixture(autouse=True)
+def _chromium_is_installed() -> None:
+    """The browser test fails, never skips, without Chromium: `scripts/test` installs it."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Chromium is not installed at /usr/bin/chromium; run `bash scripts/test`, which installs it"
+        )
 
 
 def free_port() -> int:
@@ -152,7 +158,7 @@ def test_moderator_works_an_item_in_a_real_browser(server: tuple[str, FakeTelegr
     fake.send_text(YOUTH + 1, "I will attack the school tomorrow <script>alert(1)</script>")
     fake.wait_for_sent(YOUTH + 1, 1, timeout=30)
 
-    with playwright_sync.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             errors: list[str] = []

@@ -37,19 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 USER = 987654321
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's timedelta durations, so retry_after raises no deprecation warning."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A running fake Bot API."""
-    with FakeTelegram() as server:
-        yield server
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_kind(request: pytest.FixtureRequest) -> str:
     """Both databases the product supports."""

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
 USERS = 30
 FIRST_USER = 70_000
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A running fake Bot API."""
-    with FakeTelegram() as server:
-        yield server
 
 
 def _env(settings: Settings, fake: FakeTelegram, database: str) -> dict[str, str]:

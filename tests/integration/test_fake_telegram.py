@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -27,19 +27,6 @@ from tests.fakes.telegram_server import FakeTelegram
 pytestmark = pytest.mark.integration
 
 USER = 5150
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's coming timedelta durations (retry_after, voice.duration) without deprecation warnings."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A running fake Bot API."""
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
